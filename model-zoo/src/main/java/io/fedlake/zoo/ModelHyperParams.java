@@ -1,0 +1,41 @@
+package io.fedlake.zoo;
+
+import java.util.List;
+
+/**
+ * Hyper-parameters shared by the tabular architectures. Validated at construction; messages name the field.
+ *
+ * @param hiddenLayers widths of the hidden layers, in order (empty for a linear model)
+ * @param dropout      probability of dropping a hidden activation during training, in [0, 1)
+ * @param learningRate Adam step size, &gt; 0
+ * @param l2           L2 weight penalty, ≥ 0
+ * @param seed         seed for parameter initialisation and dropout masks
+ */
+public record ModelHyperParams(List<Integer> hiddenLayers, double dropout, double learningRate, double l2, long seed) {
+
+    public ModelHyperParams {
+        if (hiddenLayers == null) {
+            throw new IllegalArgumentException("hiddenLayers must not be null");
+        }
+        for (Integer width : hiddenLayers) {
+            if (width == null || width < 1) {
+                throw new IllegalArgumentException("hiddenLayers widths must be ≥ 1, got " + hiddenLayers);
+            }
+        }
+        hiddenLayers = List.copyOf(hiddenLayers);
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
+        }
+        if (!(l2 >= 0) || Double.isInfinite(l2)) {
+            throw new IllegalArgumentException("l2 must be ≥ 0, got " + l2);
+        }
+    }
+
+    /** Defaults that train well on the project's synthetic credit data. */
+    public static ModelHyperParams creditDefaults(long seed) {
+        return new ModelHyperParams(List.of(64, 32), 0.1, 2e-3, 1e-5, seed);
+    }
+}

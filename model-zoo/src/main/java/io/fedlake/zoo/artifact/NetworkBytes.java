@@ -1,0 +1,50 @@
+package io.fedlake.zoo.artifact;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Networks to and from bytes (DL4J's zip format), and the SHA-256 that identifies an artifact in provenance.
+ * Bytes rather than files because artifacts live under any Hadoop URI and travel to executors as broadcasts.
+ */
+public final class NetworkBytes {
+
+    private NetworkBytes() {
+    }
+
+    /** Serialises configuration and parameters, and the updater state when {@code withUpdater} (to resume training). */
+    public static byte[] toBytes(MultiLayerNetwork network, boolean withUpdater) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            ModelSerializer.writeModel(network, bytes, withUpdater);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise network", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static MultiLayerNetwork fromBytes(byte[] bytes) {
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not a readable DL4J network (" + bytes.length + " bytes): " + e.getMessage(), e);
+        }
+    }
+
+    /** Lower-case hex SHA-256. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+}

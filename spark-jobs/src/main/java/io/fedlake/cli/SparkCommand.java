@@ -1,0 +1,54 @@
+package io.fedlake.cli;
+
+import io.fedlake.lake.Lake;
+import io.fedlake.lake.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+/**
+ * Base of every command that needs Spark: validates its arguments first (a bad argument is a usage error, exit 2,
+ * before any Spark start-up), then runs with one SparkSession on the configured lake and stops it.
+ */
+abstract class SparkCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Fedlake parent;
+
+    @Spec
+    CommandSpec spec;
+
+    protected final PrintStream out = System.out;
+
+    /** Checks arguments and builds the command's configuration; throw IllegalArgumentException for a bad one. */
+    protected abstract void validate();
+
+    protected abstract int run(Lake lake);
+
+    protected GlobalOptions global() {
+        return parent.global;
+    }
+
+    @Override
+    public final Integer call() {
+        try {
+            validate();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        try (SparkSession spark = SparkSessions.create("fedlake " + spec.name(), global().master, global().conf)) {
+            Lake lake;
+            try {
+                lake = new Lake(spark, global().lake);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "bad --lake: " + e.getMessage(), e);
+            }
+            return run(lake);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.fedlake.lake;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The three data domains Fedlake ships presets for, with their raw table, entity key, client key and date column. */
+public enum Domain {
+    CREDIT("raw.credit", "application_id", "branch_id", "application_date"),
+    IMAGING("raw.imaging", "image_id", "hospital_id", "study_date"),
+    DEFECT("raw.defect", "inspection_id", "plant_id", "inspection_date");
+
+    private final String rawTable;
+    private final String entityKey;
+    private final String clientKey;
+    private final String dateColumn;
+
+    Domain(String rawTable, String entityKey, String clientKey, String dateColumn) {
+        this.rawTable = rawTable;
+        this.entityKey = entityKey;
+        this.clientKey = clientKey;
+        this.dateColumn = dateColumn;
+    }
+
+    public String rawTable() {
+        return rawTable;
+    }
+
+    public String entityKey() {
+        return entityKey;
+    }
+
+    public String clientKey() {
+        return clientKey;
+    }
+
+    public String dateColumn() {
+        return dateColumn;
+    }
+
+    /** Lower-case name used on the command line and in table names. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public String scoresTable() {
+        return "scores." + id();
+    }
+
+    public String quarantineTable() {
+        return "quarantine." + id();
+    }
+
+    public static Domain parse(String s) {
+        for (Domain d : values()) {
+            if (d.id().equalsIgnoreCase(s)) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("unknown domain '" + s + "'; expected one of "
+                + Arrays.stream(values()).map(Domain::id).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,106 @@
+package io.fedlake.lake;
+
+import io.delta.tables.DeltaTable;
+import io.fedlake.cli.UserError;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Paths;
+import java.util.regex.Pattern;
+
+/**
+ * The lake: every table lives under one root URI (any Hadoop file system: file:, hdfs:, s3a:) as
+ * {@code <root>/<schema>/<table>}, addressed by a two-part name such as {@code raw.credit}.
+ */
+public final class Lake {
+
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*");
+
+    private final SparkSession spark;
+    private final String root;
+
+    public Lake(SparkSession spark, String rootUri) {
+        this.spark = spark;
+        this.root = normaliseRoot(rootUri);
+    }
+
+    /** A URI with a scheme is kept as given; a plain path becomes an absolute {@code file:} URI. No trailing slash. */
+    public static String normaliseRoot(String rootUri) {
+        if (rootUri == null || rootUri.isBlank()) {
+            throw new IllegalArgumentException("lake root must not be blank");
+        }
+        String r = rootUri.trim();
+        URI uri = URI.create(r.replace(" ", "%20"));
+        if (uri.getScheme() == null || uri.getScheme().length() == 1) {
+            r = Paths.get(r).toAbsolutePath().normalize().toUri().toString();
+        }
+        while (r.endsWith("/") && !r.endsWith(":/") && !r.endsWith("://")) {
+            r = r.substring(0, r.length() - 1);
+        }
+        return r;
+    }
+
+    public String root() {
+        return root;
+    }
+
+    public SparkSession spark() {
+        return spark;
+    }
+
+    /** Location of a table, e.g. {@code raw.credit} → {@code <root>/raw/credit}. */
+    public String pathOf(String table) {
+        if (!TABLE_NAME.matcher(table).matches()) {
+            throw new UserError("bad table name '" + table + "': expected schema.table in lower case, e.g. raw.credit");
+        }
+        return root + "/" + table.replace('.', '/');
+    }
+
+    /** A location under the root for non-table files (models, run directories). */
+    public String pathUnder(String relative) {
+        return root + "/" + relative;
+    }
+
+    public boolean exists(String table) {
+        return DeltaTable.isDeltaTable(spark, pathOf(table));
+    }
+
+    /** Latest committed version of a Delta table. */
+    public long version(String table) {
+        requireExists(table, "run the job that writes it first");
+        Row last = DeltaTable.forPath(spark, pathOf(table)).history(1).select("version").head();
+        return last.getLong(0);
+    }
+
+    /** A table pinned at one version, so every action of a job reads the same snapshot. */
+    public record Snapshot(String table, String path, long version, Dataset<Row> data) {
+    }
+
+    public Snapshot readLatest(String table, String hint) {
+        requireExists(table, hint);
+        String path = pathOf(table);
+        long v = DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
+        return new Snapshot(table, path, v, spark.read().format("delta").option("versionAsOf", v).load(path));
+    }
+
+    public void requireExists(String table, String hint) {
+        if (!exists(table)) {
+            throw UserError.tableMissing(table, pathOf(table), hint);
+        }
+    }
+
+    /** Hadoop file system of the lake root, for non-table files. */
+    public FileSystem fileSystem() {
+        try {
+            return new Path(root).getFileSystem(spark.sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open file system of lake root " + root, e);
+        }
+    }
+}

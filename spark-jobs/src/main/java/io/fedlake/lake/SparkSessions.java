@@ -1,0 +1,41 @@
+package io.fedlake.lake;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.Map;
+
+/**
+ * Builds the one SparkSession a CLI command uses. Under spark-submit the master and any {@code --conf} given to
+ * spark-submit win; locally the default is {@code local[*]} bound to loopback. Delta's extension and catalog are
+ * always configured; {@code --conf key=value} pairs from the Fedlake CLI are applied last.
+ */
+public final class SparkSessions {
+
+    private SparkSessions() {
+    }
+
+    public static SparkSession create(String appName, String master, Map<String, String> conf) {
+        SparkConf sc = new SparkConf(); // picks up spark.* system properties set by spark-submit
+        if (master != null) {
+            sc.setMaster(master);
+        } else if (!sc.contains("spark.master")) {
+            sc.setMaster("local[*]");
+        }
+        String effectiveMaster = sc.get("spark.master");
+        sc.setIfMissing("spark.app.name", appName);
+        sc.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+        sc.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+        if (effectiveMaster.startsWith("local")) {
+            // The machine's hostname may resolve to an interface other than loopback; a local job needs none.
+            sc.setIfMissing("spark.driver.host", "127.0.0.1");
+            sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+            sc.setIfMissing("spark.ui.showConsoleProgress", "false");
+            sc.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+        }
+        // Score and raw tables stay readable by other engines (delta-rs, Trino): no deletion vectors by default.
+        sc.setIfMissing("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");
+        conf.forEach(sc::set);
+        return SparkSession.builder().config(sc).getOrCreate();
+    }
+}

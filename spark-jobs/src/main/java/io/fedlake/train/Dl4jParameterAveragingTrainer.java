@@ -1,0 +1,67 @@
+package io.fedlake.train;
+
+import io.fedlake.translate.Minibatches;
+import io.fedlake.translate.TabularTranslator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.function.Consumer;
+
+/**
+ * {@code dl4j-paramavg}: Deeplearning4j Spark's {@link ParameterAveragingTrainingMaster}. Each worker fits
+ * {@code averagingFrequency} minibatches of {@code batchSize}, then parameters and updater state are averaged on
+ * the driver. Minibatches are built per partition by the shared translator; dl4j-spark's Export approach writes
+ * them under the run directory, which is deleted afterwards.
+ */
+public final class Dl4jParameterAveragingTrainer implements Trainer {
+
+    public static final String REGIME = "dl4j-paramavg";
+
+    @Override
+    public String regime() {
+        return REGIME;
+    }
+
+    @Override
+    public MultiLayerNetwork train(MultiLayerNetwork network, Dataset<Row> rows, TabularTranslator translator, TrainConfig config,
+                                   LongAccumulator rejected, String runDir, Consumer<String> progress) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+        int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
+        int batch = config.batchSize();
+        JavaRDD<DataSet> batches = rows.javaRDD().mapPartitions(it -> new Minibatches(it, translator, batch, rejected));
+
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
+                .batchSizePerWorker(batch)
+                .averagingFrequency(config.averagingFrequency())
+                .workerPrefetchNumBatches(config.prefetchBatches())
+                .rddTrainingApproach(RDDTrainingApproach.Export)
+                .exportDirectory(runDir + "/dl4j-export")
+                .repartionData(Repartition.Always)
+                .storageLevel(StorageLevel.MEMORY_ONLY_SER())
+                .saveUpdater(true)
+                .rngSeed(config.seed())
+                .build();
+        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(jsc, network, master);
+        try {
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                spark.fit(batches);
+                progress.accept(String.format("epoch %d/%d  train loss %.4f  %.1f s", epoch, config.epochs(), spark.getScore(),
+                        (System.nanoTime() - t0) / 1e9));
+            }
+        } finally {
+            master.deleteTempFiles(jsc);
+        }
+        return spark.getNetwork();
+    }
+}

@@ -1,0 +1,38 @@
+package io.fedlake.train;
+
+import io.fedlake.translate.TabularSpec;
+import io.fedlake.zoo.ModelHyperParams;
+
+/**
+ * Everything one training run needs, validated at construction (messages name the field).
+ *
+ * @param table              lake table to train on, e.g. {@code raw.credit}
+ * @param architecture       model zoo name, e.g. {@code credit-mlp}
+ * @param hyper              network hyper-parameters (carries the seed used for initialisation)
+ * @param spec               label, key and feature columns
+ * @param epochs             passes over the training split (≥ 1)
+ * @param batchSize          examples per minibatch on each worker (≥ 1)
+ * @param averagingFrequency minibatches each worker fits between parameter averages (≥ 1)
+ * @param prefetchBatches    minibatches a worker prefetches asynchronously (≥ 0)
+ * @param workers            parallel workers; 0 = Spark's default parallelism
+ * @param holdoutFraction    fraction of rows held out for evaluation, in (0, 1)
+ * @param seed               seed for the split, shuffling and initialisation
+ */
+public record TrainConfig(String table, String architecture, ModelHyperParams hyper, TabularSpec spec, int epochs, int batchSize,
+                          int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed) {
+
+    public TrainConfig {
+        require(epochs >= 1, "epochs must be ≥ 1, got " + epochs);
+        require(batchSize >= 1, "batch size must be ≥ 1, got " + batchSize);
+        require(averagingFrequency >= 1, "averaging frequency must be ≥ 1, got " + averagingFrequency);
+        require(prefetchBatches >= 0, "prefetch batches must be ≥ 0, got " + prefetchBatches);
+        require(workers >= 0, "workers must be ≥ 0 (0 = default parallelism), got " + workers);
+        require(holdoutFraction > 0 && holdoutFraction < 1, "holdout fraction must be in (0, 1), got " + holdoutFraction);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.fedlake.translate;
+
+import io.fedlake.zoo.artifact.NetworkBytes;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+
+/**
+ * Networks loaded once per executor JVM and reused by every task that scores with the same artifact. A network
+ * is not safe for concurrent use, so each running task borrows its own instance; instances are kept per
+ * artifact SHA-256 and handed back after the partition.
+ */
+public final class NetworkPool {
+
+    private static final Map<String, Queue<MultiLayerNetwork>> POOL = new ConcurrentHashMap<>();
+
+    private NetworkPool() {
+    }
+
+    public static MultiLayerNetwork borrow(String sha256, Supplier<byte[]> bytes) {
+        MultiLayerNetwork net = POOL.computeIfAbsent(sha256, k -> new ConcurrentLinkedQueue<>()).poll();
+        if (net == null) {
+            byte[] b = bytes.get();
+            String actual = NetworkBytes.sha256(b);
+            if (!actual.equals(sha256)) {
+                throw new IllegalStateException("model bytes do not match their SHA-256: expected " + sha256 + ", got " + actual);
+            }
+            net = NetworkBytes.fromBytes(b);
+        }
+        return net;
+    }
+
+    public static void giveBack(String sha256, MultiLayerNetwork net) {
+        POOL.computeIfAbsent(sha256, k -> new ConcurrentLinkedQueue<>()).add(net);
+    }
+}

@@ -95,14 +95,19 @@ final class DefectGenerator implements Serializable {
                 double cx = r.uniform(16, 48);
                 double cy = r.uniform(16, 48);
                 c.line(cx - len * Math.cos(angle), cy - len * Math.sin(angle), cx + len * Math.cos(angle), cy + len * Math.sin(angle),
-                        0.5, r.uniform(0.2, 0.35));
+                        0.5, r.uniform(0.06, 0.22));
             }
-            case 2 -> c.blob(r.uniform(10, 54), r.uniform(10, 54), r.uniform(2, 5), 0.08, 5, r.uniform(0, 6.28), -r.uniform(0.25, 0.4));
+            case 2 -> c.blob(r.uniform(10, 54), r.uniform(10, 54), r.uniform(1.5, 4.5), 0.08, 5, r.uniform(0, 6.28), -r.uniform(0.07, 0.28));
             case 3 -> crack(c, r, r.uniform(14, 50), r.uniform(14, 50), r.uniform(0, 2 * Math.PI), 18 + r.nextInt(14), true);
             default -> {
             }
         }
-        c.noise(r, 0.025);
+        // Benign dust and glare specks on good and bad parts alike: a detector must not flag every outlier pixel.
+        int specks = r.poisson(2.0);
+        for (int k = 0; k < specks; k++) {
+            c.gaussian(r.uniform(0, SIZE), r.uniform(0, SIZE), r.uniform(0.5, 0.9), r.gaussian(0, 0.18));
+        }
+        c.noise(r, 0.035);
         c.response(1.0, 0.0);
 
         Instant ts = START.plusSeconds((long) (r.uniform() * 365L * 24 * 3600));
@@ -113,7 +118,7 @@ final class DefectGenerator implements Serializable {
 
     /** A dark random walk whose heading drifts; optionally forks once half way. */
     private static void crack(GrayCanvas c, RowRandom r, double x, double y, double heading, int steps, boolean mayFork) {
-        double amp = -r.uniform(0.28, 0.4);
+        double amp = -r.uniform(0.08, 0.26);
         for (int s = 0; s < steps; s++) {
             double nx = x + 1.5 * Math.cos(heading);
             double ny = y + 1.5 * Math.sin(heading);

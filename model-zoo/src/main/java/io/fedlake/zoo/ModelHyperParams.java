@@ -36,6 +36,6 @@ public record ModelHyperParams(List<Integer> hiddenLayers, double dropout, doubl
 
     /** Defaults that train well on the project's synthetic credit data. */
     public static ModelHyperParams creditDefaults(long seed) {
-        return new ModelHyperParams(List.of(64, 32), 0.1, 2e-3, 1e-5, seed);
+        return new ModelHyperParams(List.of(64, 32), 0.1, 5e-3, 1e-5, seed);
     }
 }

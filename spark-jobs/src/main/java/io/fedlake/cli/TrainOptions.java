@@ -20,7 +20,7 @@ public final class TrainOptions {
     @Option(names = "--model", defaultValue = CreditMlp.NAME, description = "Architecture from the model zoo. Default: ${DEFAULT-VALUE}")
     String architecture;
 
-    @Option(names = "--epochs", defaultValue = "2", description = "Passes over the training split. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training split. Default: ${DEFAULT-VALUE}")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Examples per minibatch per worker. Default: ${DEFAULT-VALUE}")
@@ -44,7 +44,7 @@ public final class TrainOptions {
     @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout probability. Default: ${DEFAULT-VALUE}")
     double dropout;
 
-    @Option(names = "--learning-rate", defaultValue = "0.002", description = "Adam learning rate. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--learning-rate", defaultValue = "0.005", description = "Adam learning rate. Default: ${DEFAULT-VALUE}")
     double learningRate;
 
     @Option(names = "--l2", defaultValue = "0.00001", description = "L2 weight penalty. Default: ${DEFAULT-VALUE}")

@@ -95,6 +95,8 @@ public final class ModelFiles {
             }
             ModelVersion v = new ModelVersion((String) meta.get("name"), (String) meta.get("version"), dir, sha, meta);
             return new LoadedModel(v, network, TabularPreprocessor.fromJson(new String(pre, StandardCharsets.UTF_8)));
+        } catch (org.apache.hadoop.fs.ChecksumException e) {
+            throw new UserError("model at " + dir + " fails its checksum: the file system reports corruption (" + e.getMessage() + ")");
         } catch (java.io.FileNotFoundException e) {
             throw new UserError("model at " + dir + " is incomplete: " + e.getMessage());
         } catch (IOException e) {

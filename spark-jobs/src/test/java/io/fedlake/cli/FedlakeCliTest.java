@@ -1,0 +1,87 @@
+package io.fedlake.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exit codes and one-line errors: 0 ok, 2 usage, 1 failure; no stack trace without --verbose. */
+class FedlakeCliTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Fedlake.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void helpForEveryCommandExitsZero() {
+        for (String cmd : new String[]{"pipeline", "generate", "train", "score"}) {
+            Result r = run(cmd, "--help");
+            assertEquals(0, r.code(), cmd);
+            assertTrue(r.out().contains("Usage: fedlake " + cmd), r.out());
+        }
+        assertEquals(0, run("--version").code());
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsWithOneClearLine() {
+        assertUsage(run(), "fedlake: missing command");
+        assertUsage(run("train", "--epochs", "0"), "fedlake: epochs must be ≥ 1, got 0");
+        assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; known: credit-mlp, logreg");
+        assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg");
+        assertUsage(run("generate", "--domain", "weather"), "fedlake: unknown domain 'weather'; expected one of credit, imaging, defect");
+        assertUsage(run("score", "--model", "m", "--date", "2026-13-01"), "fedlake: --date must be yyyy-MM-dd, got '2026-13-01'");
+        assertUsage(run("pipeline", "--rows", "-5"), "fedlake: --rows must be ≥ 1, got -5");
+        assertUsage(run("generate", "--domain", "credit", "--rows", "ten"), "fedlake: Invalid value for option '--rows': 'ten' is not a long");
+    }
+
+    private static void assertUsage(Result r, String firstLine) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals(firstLine, r.err().lines().findFirst().orElse(""));
+        assertTrue(r.err().lines().skip(1).allMatch(l -> l.startsWith("Try '")), r.err());
+    }
+
+    @Test
+    void aMissingInputTableIsOneLineAndExitOne() {
+        Result r = run("train", "--lake", tmp.resolve("empty-lake").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false");
+
+        assertEquals(1, r.code(), r.err());
+        String expected = "fedlake: error: table raw.credit not found at " + tmp.resolve("empty-lake").toUri().toString().replaceAll("/$", "")
+                + "/raw/credit (generate it with 'fedlake generate' or ingest it first)";
+        assertEquals(expected, r.err().lines().filter(l -> l.startsWith("fedlake:")).findFirst().orElse(r.err()));
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+    }
+
+    @Test
+    void verboseShowsTheStackTrace() {
+        Result r = run("score", "--verbose", "--lake", tmp.resolve("empty").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false",
+                "--model", "credit-mlp", "--date", "2026-11-23");
+
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("\tat io.fedlake."), r.err());
+    }
+}

@@ -1,0 +1,154 @@
+package io.fedlake.score;
+
+import io.fedlake.cli.UserError;
+import io.fedlake.features.stats.FeatureStatistics;
+import io.fedlake.generate.SyntheticData;
+import io.fedlake.lake.Domain;
+import io.fedlake.lake.Lake;
+import io.fedlake.registry.ModelFiles;
+import io.fedlake.testing.LocalSparkTest;
+import io.fedlake.train.PreprocessorFit;
+import io.fedlake.translate.TabularSpec;
+import io.fedlake.translate.TabularTranslator;
+import io.fedlake.zoo.Architectures;
+import io.fedlake.zoo.ModelHyperParams;
+import io.fedlake.zoo.artifact.NetworkBytes;
+import io.fedlake.zoo.tabular.TabularPreprocessor;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScoringJobTest extends LocalSparkTest {
+
+    private static final LocalDate D1 = LocalDate.of(2026, 11, 20);
+    private static final LocalDate D2 = LocalDate.of(2026, 11, 21);
+    private static Lake lake;
+    private static ModelFiles.ModelVersion saved;
+
+    @BeforeAll
+    static void tableAndModel() {
+        lake = new Lake(spark, tmp.resolve("lake-score").toString());
+        Dataset<Row> good = SyntheticData.rows(spark, Domain.CREDIT, 200, 2, 1);
+        Dataset<Row> nan = good.limit(1).withColumn("application_id", lit("BAD-NAN")).withColumn("debt_to_income", expr("CAST('NaN' AS DOUBLE)"));
+        Dataset<Row> missing = good.limit(1).withColumn("application_id", lit("BAD-NULL")).withColumn("age", lit(null).cast("int"));
+        good.unionByName(nan).unionByName(missing).write().format("delta").save(lake.pathOf("raw.credit"));
+
+        TabularSpec spec = TabularSpec.credit();
+        TabularPreprocessor pre = PreprocessorFit.fit(FeatureStatistics.compute(good, spec.numeric(), spec.categorical(), 20),
+                spec.numeric(), spec.categorical());
+        MultiLayerNetwork net = Architectures.byName("credit-mlp").build(pre.width(), ModelHyperParams.creditDefaults(3));
+        saved = new ModelFiles(lake).save("credit-mlp", "v-test", NetworkBytes.toBytes(net, false), pre, Map.of("training_run_id", "run-t"));
+    }
+
+    private ScoringJob.Outcome score(LocalDate date, Dataset<Row> rows, String runId) {
+        Lake.Snapshot input = lake.readLatest("raw.credit", "test");
+        return ScoringJob.run(lake, new ScoringJob.Request("credit", input, rows == null ? input.data() : rows, "application_id", "branch_id",
+                new ModelFiles(lake).load("credit-mlp"), date, runId, 64, 0.2));
+    }
+
+    private long rowsFor(String table, LocalDate date) {
+        return spark.read().format("delta").load(lake.pathOf(table)).where(col("logical_date").equalTo(lit(java.sql.Date.valueOf(date)))).count();
+    }
+
+    @Test
+    void badRowsAreQuarantinedWithTheirReasonAndCountsReconcile() {
+        ScoringJob.Outcome o = score(D1, null, "job-1");
+
+        assertEquals(202, o.input());
+        assertEquals(200, o.scored());
+        assertEquals(2, o.quarantined());
+        Map<String, String> reasons = new java.util.HashMap<>();
+        spark.read().format("delta").load(lake.pathOf("quarantine.credit")).where("logical_date = DATE'2026-11-20'")
+                .collectAsList().forEach(r -> reasons.put(r.getAs("entity_id"), r.getAs("reason")));
+        assertEquals(Map.of("BAD-NAN", "non-finite value NaN in column debt_to_income", "BAD-NULL", "missing value in column age"), reasons);
+    }
+
+    @Test
+    void rerunningADateLeavesExactlyOneCopyAndOtherDatesAreKept() {
+        score(D1, null, "job-a");
+        score(D2, lake.readLatest("raw.credit", "test").data().limit(50), "job-b");
+        score(D1, null, "job-c");
+
+        assertEquals(200, rowsFor("scores.credit", D1));
+        assertEquals(2, rowsFor("quarantine.credit", D1));
+        assertEquals(50, rowsFor("scores.credit", D2));
+        List<Row> runs = spark.read().format("delta").load(lake.pathOf("scores.credit")).where("logical_date = DATE'2026-11-20'")
+                .select("job_run_id").distinct().collectAsList();
+        assertEquals(List.of("job-c"), runs.stream().map(r -> r.getString(0)).toList());
+    }
+
+    @Test
+    void everyScoreRowCarriesProvenanceAndMatchesADirectForwardPass() {
+        score(D1, null, "job-p");
+        Dataset<Row> scores = spark.read().format("delta").load(lake.pathOf("scores.credit")).where("logical_date = DATE'2026-11-20'");
+        Row any = scores.head();
+        assertEquals(saved.sha256(), any.getAs("model_sha256"));
+        assertEquals("v-test", any.getAs("model_version"));
+        assertEquals("run-t", any.getAs("training_run_id"));
+        assertEquals(0L, (long) any.getAs("input_version"));
+        assertEquals(0, scores.where("scored_at IS NULL OR client_id IS NULL OR probability IS NULL").count());
+
+        ModelFiles.LoadedModel m = new ModelFiles(lake).load("credit-mlp:v-test");
+        Dataset<Row> raw = lake.readLatest("raw.credit", "t").data();
+        TabularTranslator t = new TabularTranslator(m.preprocessor(), raw.schema(), null, "raw.credit");
+        MultiLayerNetwork net = NetworkBytes.fromBytes(m.networkBytes());
+        for (Row r : raw.where("application_id LIKE 'APP-%'").limit(5).collectAsList()) {
+            float[] x = new float[t.width()];
+            assertEquals(null, t.encode(r, x, 0, t.newNumericScratch(), t.newCategoricalScratch()));
+            double direct = net.output(Nd4j.create(x, new long[]{1, t.width()}, DataType.FLOAT)).getDouble(0);
+            double stored = scores.where(col("application_id").equalTo(r.getAs("application_id"))).head().getAs("probability");
+            assertEquals(direct, stored, 1e-6);
+        }
+    }
+
+    @Test
+    void aTamperedArtifactIsRefusedByItsSha256EvenWhereTheFileSystemKeepsNoChecksums() throws IOException {
+        ModelFiles.ModelVersion v = new ModelFiles(lake).save("tamper-me", "v2", new ModelFiles(lake).load("credit-mlp:v-test").networkBytes(),
+                new ModelFiles(lake).load("credit-mlp:v-test").preprocessor(), Map.of());
+        Path zip = Path.of(java.net.URI.create(v.uri() + "/model.zip"));
+        byte[] bytes = Files.readAllBytes(zip);
+        Files.write(zip, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Files.deleteIfExists(zip.resolveSibling(".model.zip.crc")); // as on HDFS/S3, where Hadoop's local .crc files do not exist
+
+        UserError e = assertThrows(UserError.class, () -> new ModelFiles(lake).load("tamper-me:v2"));
+        assertTrue(e.getMessage().contains("fails its checksum: model.zip has SHA-256"), e.getMessage());
+    }
+
+    @Test
+    void aTamperedArtifactIsRefused() throws IOException {
+        ModelFiles.ModelVersion v = new ModelFiles(lake).save("tamper-me", "v1", new ModelFiles(lake).load("credit-mlp:v-test").networkBytes(),
+                new ModelFiles(lake).load("credit-mlp:v-test").preprocessor(), Map.of());
+        Path zip = Path.of(java.net.URI.create(v.uri() + "/model.zip"));
+        byte[] bytes = Files.readAllBytes(zip);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(zip, bytes);
+
+        UserError e = assertThrows(UserError.class, () -> new ModelFiles(lake).load("tamper-me:v1"));
+        assertTrue(e.getMessage().contains("fails its checksum"), e.getMessage());
+    }
+
+    @Test
+    void anInputWithoutTheModelsColumnsIsRefusedBeforeAnySparkWork() {
+        Dataset<Row> noIncome = lake.readLatest("raw.credit", "t").data().drop("annual_income");
+        UserError e = assertThrows(UserError.class, () -> score(D2, noIncome, "job-x"));
+        assertTrue(e.getMessage().startsWith("table raw.credit lacks column(s) annual_income"), e.getMessage());
+    }
+}

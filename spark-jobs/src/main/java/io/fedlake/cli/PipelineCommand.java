@@ -5,6 +5,7 @@ import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.lake.RunIds;
 import io.fedlake.registry.ModelFiles;
+import io.fedlake.registry.ModelRegistry;
 import io.fedlake.score.ScoringJob;
 import io.fedlake.train.HoldoutSplit;
 import io.fedlake.train.TrainConfig;
@@ -79,12 +80,12 @@ final class PipelineCommand extends SparkCommand {
 
         out.printf("  train     %s with %s, %d epoch(s), batch %d, averaging every %d%n", config.architecture(), trainer.regime(),
                 config.epochs(), config.batchSize(), config.averagingFrequency());
-        TrainingJob.Outcome trained = TrainingJob.run(lake, config, trainer, runId, line -> out.println("            " + line));
+        TrainingJob.Outcome trained = TrainingJob.run(lake, config, trainer, options.modelName(), runId, line -> out.println("            " + line));
         out.printf("            %,d training rows (Delta version %d), %,d rejected, %.1f s%n", trained.trainRows(), trained.inputVersion(),
                 trained.rejectedRows(), trained.trainSeconds());
         out.printf("  evaluate  holdout %s%n", trained.holdout());
 
-        ModelFiles.LoadedModel model = new ModelFiles(lake).load(trained.model().uri());
+        ModelFiles.LoadedModel model = new ModelRegistry(lake).load(trained.model().name() + ":" + trained.model().version());
         Dataset<Row> at = lake.spark().read().format("delta").option("versionAsOf", trained.inputVersion()).load(lake.pathOf(table));
         Lake.Snapshot input = new Lake.Snapshot(table, lake.pathOf(table), trained.inputVersion(), at);
         Dataset<Row> holdout = at.where(HoldoutSplit.isHoldout(config.spec().entityKey(), config.seed(), config.holdoutFraction()));

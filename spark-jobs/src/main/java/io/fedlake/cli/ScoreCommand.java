@@ -4,6 +4,7 @@ import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.lake.RunIds;
 import io.fedlake.registry.ModelFiles;
+import io.fedlake.registry.ModelRegistry;
 import io.fedlake.score.ScoringJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +23,7 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--domain", defaultValue = "credit", description = "Domain. Default: ${DEFAULT-VALUE} (the only tabular scorer so far)")
     String domainName;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION]|URI", description = "Model: newest version of NAME, NAME:VERSION, or a model directory URI")
+    @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION|@ALIAS]", description = "Registered model: NAME (newest version), NAME:VERSION or NAME@ALIAS, e.g. credit-mlp@champion")
     String model;
 
     @Option(names = "--date", required = true, description = "Logical date (yyyy-MM-dd): rows of the input whose date column equals it")
@@ -60,7 +61,7 @@ final class ScoreCommand extends SparkCommand {
     protected int run(Lake lake) {
         String runId = RunIds.next();
         Lake.Snapshot input = lake.readLatest(table, "generate or ingest it first");
-        ModelFiles.LoadedModel loaded = new ModelFiles(lake).load(model);
+        ModelFiles.LoadedModel loaded = new ModelRegistry(lake).load(model);
         if (!java.util.List.of(input.data().columns()).contains(domain.dateColumn())) {
             throw UserError.missingColumns(table, java.util.List.of(domain.dateColumn()), java.util.List.of(input.data().columns()));
         }

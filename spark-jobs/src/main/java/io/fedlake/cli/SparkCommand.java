@@ -5,7 +5,6 @@ import io.fedlake.lake.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
@@ -16,9 +15,6 @@ import java.util.concurrent.Callable;
  * before any Spark start-up), then runs with one SparkSession on the configured lake and stops it.
  */
 abstract class SparkCommand implements Callable<Integer> {
-
-    @ParentCommand
-    Fedlake parent;
 
     @Spec
     CommandSpec spec;
@@ -31,7 +27,7 @@ abstract class SparkCommand implements Callable<Integer> {
     protected abstract int run(Lake lake);
 
     protected GlobalOptions global() {
-        return parent.global;
+        return ((Fedlake) spec.root().userObject()).global;
     }
 
     @Override

@@ -34,7 +34,7 @@ final class TrainCommand extends SparkCommand {
     protected int run(Lake lake) {
         String runId = RunIds.next();
         out.printf("training %s on %s with %s (run %s)%n", config.architecture(), config.table(), trainer.regime(), runId);
-        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, runId, line -> out.println("  " + line));
+        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, line -> out.println("  " + line));
         out.printf("trained on %,d rows (Delta version %d) in %.1f s; %,d rows rejected%n", o.trainRows(), o.inputVersion(),
                 o.trainSeconds(), o.rejectedRows());
         out.printf("holdout: %s%n", o.holdout());

@@ -20,6 +20,9 @@ public final class TrainOptions {
     @Option(names = "--model", defaultValue = CreditMlp.NAME, description = "Architecture from the model zoo. Default: ${DEFAULT-VALUE}")
     String architecture;
 
+    @Option(names = "--name", description = "Registered model name. Default: the architecture's name")
+    String name;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training split. Default: ${DEFAULT-VALUE}")
     int epochs;
 
@@ -71,6 +74,10 @@ public final class TrainOptions {
     TrainConfig config(String table, long seed) {
         return new TrainConfig(table, architecture, new ModelHyperParams(hidden, dropout, learningRate, l2, seed), spec(), epochs,
                 batchSize, averagingFrequency, prefetch, workers, holdout, seed);
+    }
+
+    String modelName() {
+        return name != null ? name : architecture;
     }
 
     Trainer trainer() {

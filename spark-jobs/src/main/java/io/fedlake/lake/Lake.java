@@ -30,7 +30,7 @@ public final class Lake {
         this.root = normaliseRoot(rootUri);
     }
 
-    /** A URI with a scheme is kept as given; a plain path becomes an absolute {@code file:} URI. No trailing slash. */
+    /** A URI with a scheme is kept as given; a plain path becomes an absolute {@code file:/…} URI. No trailing slash. */
     public static String normaliseRoot(String rootUri) {
         if (rootUri == null || rootUri.isBlank()) {
             throw new IllegalArgumentException("lake root must not be blank");
@@ -38,7 +38,8 @@ public final class Lake {
         String r = rootUri.trim();
         URI uri = URI.create(r.replace(" ", "%20"));
         if (uri.getScheme() == null || uri.getScheme().length() == 1) {
-            r = Paths.get(r).toAbsolutePath().normalize().toUri().toString();
+            // Hadoop's own spelling (file:/abs/path): Delta compares locations as strings
+            r = "file:" + Paths.get(r).toAbsolutePath().normalize().toUri().getRawPath();
         }
         while (r.endsWith("/") && !r.endsWith(":/") && !r.endsWith("://")) {
             r = r.substring(0, r.length() - 1);

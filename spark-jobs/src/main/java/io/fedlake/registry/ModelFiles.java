@@ -7,7 +7,6 @@ import io.fedlake.lake.Lake;
 import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -15,13 +14,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A model version on the lake: {@code <root>/models/<name>/<version>/} holding {@code model.zip} (DL4J),
+ * A model artifact on the lake: {@code <root>/models/<name>/artifacts/<artifact id>/} (the training run id, so
+ * concurrent trainings never collide) holding {@code model.zip} (DL4J),
  * {@code preprocessor.json} (the fitted translator state) and {@code model.json} (provenance, metrics and the
  * SHA-256 of both files). Loading recomputes both checksums and refuses a tampered or truncated artifact.
  */
@@ -38,7 +36,10 @@ public final class ModelFiles {
         this.lake = lake;
     }
 
-    /** A saved version: where it is, its identity and its metadata document. */
+    /**
+     * A model version: its name, version (the registry's number, or the artifact id before registration), where its
+     * files are, the network's SHA-256 and its metadata document.
+     */
     public record ModelVersion(String name, String version, String uri, String sha256, Map<String, Object> metadata) {
     }
 
@@ -46,14 +47,15 @@ public final class ModelFiles {
     public record LoadedModel(ModelVersion version, byte[] networkBytes, TabularPreprocessor preprocessor) {
     }
 
+    /** Writes a new artifact; {@code artifactId} must be unique per name (a run id). */
     public ModelVersion save(String name, String version, byte[] network, TabularPreprocessor preprocessor,
                              Map<String, Object> provenance) {
-        String dir = lake.pathUnder("models/" + name + "/" + version);
+        String dir = lake.pathUnder("models/" + name + "/artifacts/" + version);
         byte[] pre = preprocessor.toJson().getBytes(StandardCharsets.UTF_8);
         String sha = NetworkBytes.sha256(network);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("name", name);
-        meta.put("version", version);
+        meta.put("artifact_id", version);
         meta.putAll(provenance);
         meta.put("artifact_sha256", sha);
         meta.put("preprocessor_sha256", NetworkBytes.sha256(pre));
@@ -61,7 +63,7 @@ public final class ModelFiles {
             FileSystem fs = lake.fileSystem();
             Path d = new Path(dir);
             if (fs.exists(d)) {
-                throw new UserError("model " + name + " version " + version + " already exists at " + dir);
+                throw new UserError("model artifact " + name + "/" + version + " already exists at " + dir);
             }
             write(fs, new Path(d, NETWORK_FILE), network);
             write(fs, new Path(d, PREPROCESSOR_FILE), pre);
@@ -73,11 +75,9 @@ public final class ModelFiles {
         return new ModelVersion(name, version, dir, sha, meta);
     }
 
-    /**
-     * Resolves {@code NAME} (its newest complete version), {@code NAME:VERSION}, or a model directory URI.
-     */
-    public LoadedModel load(String reference) {
-        String dir = resolve(reference);
+    /** Loads the artifact in directory {@code dirUri}, verifying both checksums. */
+    public LoadedModel load(String dirUri) {
+        String dir = dirUri;
         try {
             FileSystem fs = lake.fileSystem();
             Path d = new Path(dir);
@@ -93,7 +93,7 @@ public final class ModelFiles {
             if (!NetworkBytes.sha256(pre).equals(meta.get("preprocessor_sha256"))) {
                 throw new UserError("model at " + dir + " fails its checksum: " + PREPROCESSOR_FILE + " was modified");
             }
-            ModelVersion v = new ModelVersion((String) meta.get("name"), (String) meta.get("version"), dir, sha, meta);
+            ModelVersion v = new ModelVersion((String) meta.get("name"), String.valueOf(meta.get("artifact_id")), dir, sha, meta);
             return new LoadedModel(v, network, TabularPreprocessor.fromJson(new String(pre, StandardCharsets.UTF_8)));
         } catch (org.apache.hadoop.fs.ChecksumException e) {
             throw new UserError("model at " + dir + " fails its checksum: the file system reports corruption (" + e.getMessage() + ")");
@@ -101,38 +101,6 @@ public final class ModelFiles {
             throw new UserError("model at " + dir + " is incomplete: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model at " + dir, e);
-        }
-    }
-
-    private String resolve(String reference) {
-        if (reference.contains("/")) {
-            return Lake.normaliseRoot(reference);
-        }
-        int colon = reference.indexOf(':');
-        if (colon > 0) {
-            return lake.pathUnder("models/" + reference.substring(0, colon) + "/" + reference.substring(colon + 1));
-        }
-        String base = lake.pathUnder("models/" + reference);
-        try {
-            FileSystem fs = lake.fileSystem();
-            Path p = new Path(base);
-            FileStatus[] versions = fs.exists(p) ? fs.listStatus(p) : new FileStatus[0];
-            return Arrays.stream(versions).filter(FileStatus::isDirectory)
-                    .filter(s -> exists(fs, new Path(s.getPath(), METADATA_FILE)))
-                    .max(Comparator.comparing(s -> s.getPath().getName()))
-                    .map(s -> base + "/" + s.getPath().getName())
-                    .orElseThrow(() -> new UserError("no trained model named '" + reference + "' under " + base
-                            + " (run 'fedlake train' or 'fedlake pipeline' first)"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list models under " + base, e);
-        }
-    }
-
-    private static boolean exists(FileSystem fs, Path p) {
-        try {
-            return fs.exists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -7,6 +7,7 @@ import io.fedlake.features.stats.TableStatistics;
 import io.fedlake.lake.Lake;
 import io.fedlake.registry.BuildInfo;
 import io.fedlake.registry.ModelFiles;
+import io.fedlake.registry.ModelRegistry;
 import io.fedlake.translate.BatchInference;
 import io.fedlake.translate.TabularTranslator;
 import io.fedlake.zoo.Architectures;
@@ -36,7 +37,7 @@ import static org.apache.spark.sql.functions.not;
 /**
  * One training run end to end: read a pinned snapshot of the table, split train/holdout, compute training-split
  * statistics (stored in {@code features.training_statistics}), fit the preprocessing, train with the configured
- * regime, evaluate on the holdout and save the model version with its provenance.
+ * regime, evaluate on the holdout and register the model version with its provenance.
  */
 public final class TrainingJob {
 
@@ -51,7 +52,7 @@ public final class TrainingJob {
                           long inputVersion, double trainSeconds, TabularPreprocessor preprocessor) {
     }
 
-    public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String runId, Consumer<String> progress) {
+    public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, Consumer<String> progress) {
         Lake.Snapshot input = lake.readLatest(config.table(), "generate it with 'fedlake generate' or ingest it first");
         List<String> needed = new ArrayList<>(config.spec().featureColumns());
         needed.add(config.spec().label());
@@ -125,7 +126,7 @@ public final class TrainingJob {
         m.put("rejected_training_rows", rejected.value());
         provenance.put("metrics", m);
         provenance.put("build", BuildInfo.describe(lake.spark().version()));
-        ModelFiles.ModelVersion saved = new ModelFiles(lake).save(config.architecture(), runId, bytes, pre, provenance);
+        ModelFiles.ModelVersion saved = new ModelRegistry(lake).register(modelName, runId, bytes, pre, provenance);
         return new Outcome(saved, metrics, stats.rowCount(), holdoutRows, rejected.value(), input.version(), trainSeconds, pre);
     }
 

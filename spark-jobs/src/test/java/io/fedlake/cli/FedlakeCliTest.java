@@ -70,7 +70,7 @@ class FedlakeCliTest {
         Result r = run("train", "--lake", tmp.resolve("empty-lake").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false");
 
         assertEquals(1, r.code(), r.err());
-        String expected = "fedlake: error: table raw.credit not found at " + tmp.resolve("empty-lake").toUri().toString().replaceAll("/$", "")
+        String expected = "fedlake: error: table raw.credit not found at file:" + tmp.resolve("empty-lake").toUri().getRawPath().replaceAll("/$", "")
                 + "/raw/credit (generate it with 'fedlake generate' or ingest it first)";
         assertEquals(expected, r.err().lines().filter(l -> l.startsWith("fedlake:")).findFirst().orElse(r.err()));
         assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
@@ -83,5 +83,43 @@ class FedlakeCliTest {
 
         assertEquals(1, r.code());
         assertTrue(r.err().contains("\tat io.fedlake."), r.err());
+    }
+
+    @Test
+    void generateTrainPromoteVerifyAndScoreThroughTheCli() {
+        String[] common = {"--lake", tmp.resolve("cli-lake").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"};
+
+        assertEquals(0, run(concat(new String[]{"generate", "--domain", "credit", "--rows", "3000"}, common)).code());
+        Result train = run(concat(new String[]{"train", "--epochs", "1", "--name", "cli-credit"}, common));
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("model cli-credit:1 → "), train.out());
+
+        Result promote = run(concat(new String[]{"models", "promote", "cli-credit:1"}, common));
+        assertEquals(0, promote.code(), promote.err());
+        assertTrue(promote.out().startsWith("promoted cli-credit@champion → cli-credit:1 (first champion)"), promote.out());
+
+        Result verify = run(concat(new String[]{"models", "verify", "cli-credit@champion"}, common));
+        assertEquals(0, verify.code(), verify.err());
+        assertTrue(verify.out().startsWith("ok cli-credit:1 sha256 "), verify.out());
+
+        Result list = run(concat(new String[]{"models", "list"}, common));
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("cli-credit") && l.contains("champion")), list.out());
+
+        Result show = run(concat(new String[]{"models", "show", "cli-credit:1"}, common));
+        assertTrue(show.out().contains("\"training_table\" : \"raw.credit\""), show.out());
+
+        Result score = run(concat(new String[]{"score", "--model", "cli-credit@champion", "--date", "2024-05-02"}, common));
+        assertEquals(0, score.code(), score.err());
+        assertTrue(score.out().matches("(?s)scored raw.credit for 2024-05-02 with cli-credit:1: \\d+ read = \\d+ scored \\+ 0 quarantined.*"), score.out());
+
+        Result refused = run(concat(new String[]{"models", "promote", "cli-credit:1", "--metric", "no_such_metric"}, common));
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().startsWith("fedlake: error: model cli-credit:1 has no metric 'no_such_metric'"), refused.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

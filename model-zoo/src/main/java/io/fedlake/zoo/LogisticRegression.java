@@ -1,10 +1,12 @@
 package io.fedlake.zoo;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
-import java.util.List;
-
-/** {@code logreg}: the linear baseline, a single sigmoid unit over the preprocessed inputs. Hidden layers are ignored. */
+/**
+ * {@code logreg}: the linear baseline. Numeric inputs and one-dimensional embeddings of the categorical inputs
+ * (exactly one weight per category, as one-hot logistic regression) feed the output heads directly.
+ */
 public final class LogisticRegression implements Architecture {
 
     public static final String NAME = "logreg";
@@ -16,12 +18,14 @@ public final class LogisticRegression implements Architecture {
 
     @Override
     public String description() {
-        return "logistic regression baseline (no hidden layers)";
+        return "logistic regression baseline over numeric and categorical features";
     }
 
     @Override
-    public MultiLayerNetwork build(int inputWidth, ModelHyperParams params) {
-        ModelHyperParams linear = new ModelHyperParams(List.of(), 0.0, params.learningRate(), params.l2(), params.seed());
-        return DenseNetworks.binaryClassifier(inputWidth, linear);
+    public ComputationGraph build(ModelSpec spec, ModelHyperParams p) {
+        GraphBuilders.require(spec.imageInputs().isEmpty(), NAME, "takes no image input; use lenet for a baseline image model");
+        GraphBuilder g = GraphBuilders.start(spec, p);
+        return GraphBuilders.finish(g, spec, GraphBuilders.tabularBranch(g, spec, "", true));
     }
+
 }

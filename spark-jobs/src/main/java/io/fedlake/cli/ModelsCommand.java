@@ -127,8 +127,8 @@ final class ModelsCommand implements Runnable {
         protected int run(Lake lake) {
             ModelFiles.LoadedModel m = new ModelRegistry(lake).load(reference);
             io.fedlake.zoo.artifact.NetworkBytes.fromBytes(m.networkBytes());
-            out.printf("ok %s:%s sha256 %s (%,d bytes, %d inputs) at %s%n", m.version().name(), m.version().version(), m.version().sha256(),
-                    m.networkBytes().length, m.preprocessor().width(), m.version().uri());
+            out.printf("ok %s:%s sha256 %s (%,d bytes, %d inputs, %d outputs) at %s%n", m.version().name(), m.version().version(), m.version().sha256(),
+                    m.networkBytes().length, m.preprocessing().modelSpec().inputs().size(), m.preprocessing().outputs().size(), m.version().uri());
             return 0;
         }
     }

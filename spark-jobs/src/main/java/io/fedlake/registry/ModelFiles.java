@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fedlake.cli.UserError;
 import io.fedlake.lake.Lake;
 import io.fedlake.zoo.artifact.NetworkBytes;
-import io.fedlake.zoo.tabular.TabularPreprocessor;
+import io.fedlake.zoo.Preprocessing;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * A model artifact on the lake: {@code <root>/models/<name>/artifacts/<artifact id>/} (the training run id, so
  * concurrent trainings never collide) holding {@code model.zip} (DL4J),
- * {@code preprocessor.json} (the fitted translator state) and {@code model.json} (provenance, metrics and the
+ * {@code preprocessor.json} (the fitted translator state: tabular and image preprocessing, outputs and classes) and {@code model.json} (provenance, metrics and the
  * SHA-256 of both files). Loading recomputes both checksums and refuses a tampered or truncated artifact.
  */
 public final class ModelFiles {
@@ -44,11 +44,11 @@ public final class ModelFiles {
     }
 
     /** A loaded, verified version. */
-    public record LoadedModel(ModelVersion version, byte[] networkBytes, TabularPreprocessor preprocessor) {
+    public record LoadedModel(ModelVersion version, byte[] networkBytes, Preprocessing preprocessing) {
     }
 
     /** Writes a new artifact; {@code artifactId} must be unique per name (a run id). */
-    public ModelVersion save(String name, String version, byte[] network, TabularPreprocessor preprocessor,
+    public ModelVersion save(String name, String version, byte[] network, Preprocessing preprocessor,
                              Map<String, Object> provenance) {
         String dir = lake.pathUnder("models/" + name + "/artifacts/" + version);
         byte[] pre = preprocessor.toJson().getBytes(StandardCharsets.UTF_8);
@@ -94,7 +94,7 @@ public final class ModelFiles {
                 throw new UserError("model at " + dir + " fails its checksum: " + PREPROCESSOR_FILE + " was modified");
             }
             ModelVersion v = new ModelVersion((String) meta.get("name"), String.valueOf(meta.get("artifact_id")), dir, sha, meta);
-            return new LoadedModel(v, network, TabularPreprocessor.fromJson(new String(pre, StandardCharsets.UTF_8)));
+            return new LoadedModel(v, network, Preprocessing.fromJson(new String(pre, StandardCharsets.UTF_8)));
         } catch (org.apache.hadoop.fs.ChecksumException e) {
             throw new UserError("model at " + dir + " fails its checksum: the file system reports corruption (" + e.getMessage() + ")");
         } catch (java.io.FileNotFoundException e) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.tables.DeltaTable;
 import io.fedlake.cli.UserError;
 import io.fedlake.lake.Lake;
-import io.fedlake.zoo.tabular.TabularPreprocessor;
+import io.fedlake.zoo.Preprocessing;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -73,7 +73,7 @@ public final class ModelRegistry {
     }
 
     /** Writes the artifact, then allocates the next version number of {@code name}. */
-    public ModelFiles.ModelVersion register(String name, String artifactId, byte[] network, TabularPreprocessor preprocessor,
+    public ModelFiles.ModelVersion register(String name, String artifactId, byte[] network, Preprocessing preprocessor,
                                             Map<String, Object> provenance) {
         if (!REFERENCE.matcher(name).matches() || name.contains(":") || name.contains("@")) {
             throw new IllegalArgumentException("model name must be lower-case letters, digits, '-' or '_', got '" + name + "'");
@@ -174,7 +174,7 @@ public final class ModelRegistry {
         Map<String, Object> meta = new LinkedHashMap<>(a.version().metadata());
         meta.put("version", e.version());
         return new ModelFiles.LoadedModel(new ModelFiles.ModelVersion(e.name(), String.valueOf(e.version()), e.artifactUri(), e.sha256(), meta),
-                a.networkBytes(), a.preprocessor());
+                a.networkBytes(), a.preprocessing());
     }
 
     /** Points {@code alias} of {@code name} at {@code version} in one atomic commit. */

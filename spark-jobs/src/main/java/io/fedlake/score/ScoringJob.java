@@ -4,14 +4,13 @@ import io.fedlake.cli.UserError;
 import io.fedlake.lake.Lake;
 import io.fedlake.registry.ModelFiles;
 import io.fedlake.translate.BatchInference;
-import io.fedlake.translate.TabularTranslator;
+import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.ModelSpec;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
@@ -64,7 +63,12 @@ public final class ScoringJob {
         long t0 = System.nanoTime();
         Dataset<Row> rows = r.rows();
         StructType inSchema = rows.schema();
-        TabularTranslator translator = new TabularTranslator(r.model().preprocessor(), inSchema, null, r.input().table());
+        RowTranslator translator = new RowTranslator(r.model().preprocessing(), inSchema, false, r.input().table());
+        ModelSpec.Output output = r.model().preprocessing().outputs().get(0);
+        if (!output.binary()) {
+            throw new UserError("model " + r.model().version().name() + " predicts " + output.classes().size()
+                    + " classes; the credit scorer needs a binary model");
+        }
         for (String key : new String[]{r.entityKey(), r.clientKey()}) {
             if (key != null && !Arrays.asList(inSchema.fieldNames()).contains(key)) {
                 throw UserError.missingColumns(r.input().table(), java.util.List.of(key), Arrays.asList(inSchema.fieldNames()));
@@ -75,11 +79,8 @@ public final class ScoringJob {
         int[] all = new int[inSchema.size()];
         Arrays.setAll(all, i -> i);
         BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), all);
-        StructType outSchema = new StructType(Arrays.copyOf(inSchema.fields(), inSchema.size() + 2));
-        outSchema.fields()[inSchema.size()] = new StructField("probability", DataTypes.DoubleType, true, org.apache.spark.sql.types.Metadata.empty());
-        outSchema.fields()[inSchema.size() + 1] = new StructField("quarantine_reason", DataTypes.StringType, true, org.apache.spark.sql.types.Metadata.empty());
-
-        Dataset<Row> results = lake.spark().createDataFrame(rows.javaRDD().mapPartitions(inference::apply), outSchema)
+        Dataset<Row> results = lake.spark().createDataFrame(rows.javaRDD().mapPartitions(inference::apply), inference.outputSchema(inSchema))
+                .withColumnRenamed(output.name(), "probability")
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             long input = results.count();

@@ -1,26 +1,27 @@
 package io.fedlake.train;
 
 import io.fedlake.translate.Minibatches;
-import io.fedlake.translate.TabularTranslator;
+import io.fedlake.translate.RowTranslator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.function.Consumer;
 
 /**
  * {@code dl4j-paramavg}: Deeplearning4j Spark's {@link ParameterAveragingTrainingMaster}. Each worker fits
  * {@code averagingFrequency} minibatches of {@code batchSize}, then parameters and updater state are averaged on
- * the driver. Minibatches are built per partition by the shared translator; dl4j-spark's Export approach writes
+ * the driver (SparkComputationGraph, so single- and multi-input models train alike). Minibatches
+ * ({@code MultiDataSet}) are built per partition by the shared translator; dl4j-spark's Export approach writes
  * them under the run directory, which is deleted afterwards.
  */
 public final class Dl4jParameterAveragingTrainer implements Trainer {
@@ -33,12 +34,12 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
     }
 
     @Override
-    public MultiLayerNetwork train(MultiLayerNetwork network, Dataset<Row> rows, TabularTranslator translator, TrainConfig config,
+    public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config,
                                    LongAccumulator rejected, String runDir, Consumer<String> progress) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
         int batch = config.batchSize();
-        JavaRDD<DataSet> batches = rows.javaRDD().mapPartitions(it -> new Minibatches(it, translator, batch, rejected));
+        JavaRDD<MultiDataSet> batches = rows.javaRDD().mapPartitions(it -> new Minibatches(it, translator, batch, rejected));
 
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch)
@@ -51,11 +52,11 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 .saveUpdater(true)
                 .rngSeed(config.seed())
                 .build();
-        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(jsc, network, master);
+        SparkComputationGraph spark = new SparkComputationGraph(jsc, network, master);
         try {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long t0 = System.nanoTime();
-                spark.fit(batches);
+                spark.fitMultiDataSet(batches);
                 progress.accept(String.format("epoch %d/%d  train loss %.4f  %.1f s", epoch, config.epochs(), spark.getScore(),
                         (System.nanoTime() - t0) / 1e9));
             }

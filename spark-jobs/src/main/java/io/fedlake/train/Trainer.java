@@ -1,10 +1,10 @@
 package io.fedlake.train;
 
-import io.fedlake.translate.TabularTranslator;
+import io.fedlake.translate.RowTranslator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.function.Consumer;
 
@@ -27,6 +27,6 @@ public interface Trainer {
      * @param progress   receives one human-readable line per epoch/round
      * @return the trained network
      */
-    MultiLayerNetwork train(MultiLayerNetwork network, Dataset<Row> rows, TabularTranslator translator, TrainConfig config,
+    ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config,
                             LongAccumulator rejected, String runDir, Consumer<String> progress);
 }

@@ -9,7 +9,8 @@ import io.fedlake.registry.BuildInfo;
 import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.translate.BatchInference;
-import io.fedlake.translate.TabularTranslator;
+import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.Architectures;
 import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
@@ -18,10 +19,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -49,7 +48,7 @@ public final class TrainingJob {
     }
 
     public record Outcome(ModelFiles.ModelVersion model, BinaryMetrics holdout, long trainRows, long holdoutRows, long rejectedRows,
-                          long inputVersion, double trainSeconds, TabularPreprocessor preprocessor) {
+                          long inputVersion, double trainSeconds, Preprocessing preprocessing) {
     }
 
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, Consumer<String> progress) {
@@ -70,14 +69,20 @@ public final class TrainingJob {
             throw new UserError("table " + config.table() + " has no rows in its training split");
         }
         FeatureStatistics.append(lake.spark(), stats, lake.pathOf(STATISTICS_TABLE), runId, config.table(), input.version());
-        TabularPreprocessor pre = PreprocessorFit.fit(stats, config.spec().numeric(), config.spec().categorical());
-        TabularTranslator translator = new TabularTranslator(pre, data.schema(), config.spec().label(), config.table());
-        MultiLayerNetwork initial = Architectures.byName(config.architecture()).build(pre.width(), config.hyper());
+        TabularPreprocessor tabular = PreprocessorFit.fit(stats, config.spec().numeric(), config.spec().categorical());
+        Preprocessing pre = new Preprocessing(tabular, null, List.of(config.spec().output()));
+        RowTranslator translator = new RowTranslator(pre, data.schema(), true, config.table());
+        ComputationGraph initial;
+        try {
+            initial = Architectures.byName(config.architecture()).build(pre.modelSpec(), config.hyper());
+        } catch (IllegalArgumentException e) {
+            throw new UserError("cannot build " + config.architecture() + " for table " + config.table() + ": " + e.getMessage());
+        }
 
         LongAccumulator rejected = lake.spark().sparkContext().longAccumulator("rejected training rows");
         String runDir = lake.pathUnder("_runs/" + runId);
         long t0 = System.nanoTime();
-        MultiLayerNetwork trained;
+        ComputationGraph trained;
         try {
             trained = trainer.train(initial, train, translator, config, rejected, runDir, progress);
         } finally {
@@ -86,7 +91,7 @@ public final class TrainingJob {
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         byte[] bytes = NetworkBytes.toBytes(trained, false);
-        BinaryMetrics metrics = evaluate(lake, holdout, translator, bytes, config.spec().label());
+        BinaryMetrics metrics = evaluate(lake, holdout, translator, bytes, config.spec().label(), config.spec().output().name());
         long holdoutRows = holdout.count();
 
         Map<String, Object> provenance = new LinkedHashMap<>();
@@ -100,7 +105,8 @@ public final class TrainingJob {
         provenance.put("entity_key", config.spec().entityKey());
         provenance.put("numeric_features", config.spec().numeric());
         provenance.put("categorical_features", config.spec().categorical());
-        provenance.put("input_width", pre.width());
+        provenance.put("inputs", pre.modelSpec().inputs().stream().map(Object::toString).toList());
+        provenance.put("outputs", pre.modelSpec().outputs().stream().map(Object::toString).toList());
         provenance.put("statistics_table", STATISTICS_TABLE);
         Map<String, Object> trainerConfig = new LinkedHashMap<>();
         trainerConfig.put("regime", trainer.regime());
@@ -131,16 +137,14 @@ public final class TrainingJob {
     }
 
     /** Scores {@code holdout} with the shared batched inference and computes binary metrics on the executors. */
-    public static BinaryMetrics evaluate(Lake lake, Dataset<Row> holdout, TabularTranslator translator, byte[] network, String label) {
+    public static BinaryMetrics evaluate(Lake lake, Dataset<Row> holdout, RowTranslator translator, byte[] network, String label, String output) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(network);
         BatchInference inference = new BatchInference(translator, model, NetworkBytes.sha256(network), EVALUATION_BATCH,
                 new int[]{holdout.schema().fieldIndex(label)});
-        StructType schema = new StructType().add(label, holdout.schema().apply(label).dataType())
-                .add("probability", DataTypes.DoubleType).add("quarantine_reason", DataTypes.StringType);
         try {
-            Dataset<Row> scored = lake.spark().createDataFrame(holdout.javaRDD().mapPartitions(inference::apply), schema);
-            return BinaryMetrics.compute(scored.where(col("quarantine_reason").isNull()), label, "probability", 0.5);
+            Dataset<Row> scored = lake.spark().createDataFrame(holdout.javaRDD().mapPartitions(inference::apply), inference.outputSchema(holdout.schema()));
+            return BinaryMetrics.compute(scored.where(col(BatchInference.REASON).isNull()), label, output, 0.5);
         } finally {
             model.destroy();
         }

@@ -1,38 +1,44 @@
 package io.fedlake.translate;
 
+import io.fedlake.zoo.ModelSpec;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
- * Batched inference over a partition: rows are encoded into one float buffer of {@code batchSize} rows, scored
- * in a single forward pass, and emitted as {@code passthrough columns…, probability, quarantine_reason}. A row
- * that cannot be encoded is emitted with a null probability and its reason, never dropped, so callers can split
- * scored from quarantined and reconcile counts. Memory per task is bounded by the batch, not the partition.
+ * Batched inference over a partition: rows are encoded by the shared {@link RowTranslator} into one batch of
+ * {@code batchSize} rows, scored in a single forward pass, and emitted as {@code passthrough columns…, one column
+ * per model output, quarantine_reason}. A binary output is a double (probability of the positive class), a
+ * multi-class output an array of class probabilities. A row that cannot be encoded is emitted with null outputs
+ * and its reason — never dropped — so callers can split scored from quarantined and reconcile counts. Memory per
+ * task is bounded by the batch, not the partition; the network is borrowed from the executor's pool.
  */
 public final class BatchInference implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    public static final String REASON = "quarantine_reason";
 
-    private final TabularTranslator translator;
+    private final RowTranslator translator;
     private final Broadcast<byte[]> model;
     private final String sha256;
     private final int batchSize;
     private final int[] passthrough;
 
-    /**
-     * @param passthrough indexes of input columns copied to the output, in order
-     */
-    public BatchInference(TabularTranslator translator, Broadcast<byte[]> model, String sha256, int batchSize, int[] passthrough) {
+    /** @param passthrough indexes of input columns copied to the output, in order */
+    public BatchInference(RowTranslator translator, Broadcast<byte[]> model, String sha256, int batchSize, int[] passthrough) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
         }
@@ -43,15 +49,26 @@ public final class BatchInference implements Serializable {
         this.passthrough = passthrough.clone();
     }
 
+    /** Output schema: the passthrough fields of {@code input}, one field per model output, then the reason. */
+    public StructType outputSchema(StructType input) {
+        List<StructField> fields = new ArrayList<>();
+        for (int i : passthrough) {
+            fields.add(input.fields()[i]);
+        }
+        for (ModelSpec.Output o : translator.spec().outputs()) {
+            fields.add(new StructField(o.name(), o.binary() ? DataTypes.DoubleType : DataTypes.createArrayType(DataTypes.DoubleType, false),
+                    true, Metadata.empty()));
+        }
+        fields.add(new StructField(REASON, DataTypes.StringType, true, Metadata.empty()));
+        return new StructType(fields.toArray(new StructField[0]));
+    }
+
     public Iterator<Row> apply(Iterator<Row> rows) {
         return new Iterator<>() {
-            private final int width = translator.width();
-            private final float[] features = new float[batchSize * width];
-            private final double[] numeric = translator.newNumericScratch();
-            private final String[] categorical = translator.newCategoricalScratch();
+            private final RowTranslator.Batch batch = translator.newBatch(batchSize);
+            private final List<ModelSpec.Output> outputs = translator.spec().outputs();
             private final List<Row> inputs = new ArrayList<>(batchSize);
             private final List<String> reasons = new ArrayList<>(batchSize);
-            private final List<Integer> slots = new ArrayList<>(batchSize);
             private List<Row> out = List.of();
             private int cursor;
 
@@ -70,7 +87,7 @@ public final class BatchInference implements Serializable {
             @Override
             public Row next() {
                 if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
+                    throw new NoSuchElementException();
                 }
                 return out.get(cursor++);
             }
@@ -78,40 +95,51 @@ public final class BatchInference implements Serializable {
             private List<Row> nextBatch() {
                 inputs.clear();
                 reasons.clear();
-                slots.clear();
-                int n = 0;
-                while (n < batchSize && rows.hasNext()) {
+                batch.clear();
+                while (!batch.full() && rows.hasNext()) {
                     Row row = rows.next();
-                    String reason = translator.encode(row, features, n * width, numeric, categorical);
                     inputs.add(row);
-                    reasons.add(reason);
-                    slots.add(reason == null ? n++ : -1);
+                    reasons.add(batch.add(row));
                 }
-                float[] probabilities = n == 0 ? new float[0] : forward(n);
+                float[][] predictions = batch.rows() == 0 ? new float[0][] : forward();
                 List<Row> result = new ArrayList<>(inputs.size());
+                int slot = 0;
                 for (int i = 0; i < inputs.size(); i++) {
                     Row in = inputs.get(i);
-                    Object[] values = new Object[passthrough.length + 2];
+                    Object[] values = new Object[passthrough.length + outputs.size() + 1];
                     for (int c = 0; c < passthrough.length; c++) {
                         values[c] = in.get(passthrough[c]);
                     }
-                    int slot = slots.get(i);
-                    values[passthrough.length] = slot >= 0 ? (double) probabilities[slot] : null;
-                    values[passthrough.length + 1] = reasons.get(i);
+                    if (reasons.get(i) == null) {
+                        for (int o = 0; o < outputs.size(); o++) {
+                            int u = outputs.get(o).units();
+                            if (u == 1) {
+                                values[passthrough.length + o] = (double) predictions[o][slot];
+                            } else {
+                                Double[] p = new Double[u];
+                                for (int k = 0; k < u; k++) {
+                                    p[k] = (double) predictions[o][slot * u + k];
+                                }
+                                values[passthrough.length + o] = Arrays.asList(p);
+                            }
+                        }
+                        slot++;
+                    }
+                    values[values.length - 1] = reasons.get(i);
                     result.add(RowFactory.create(values));
                 }
                 return result;
             }
 
-            private float[] forward(int n) {
-                float[] f = n == batchSize ? features : java.util.Arrays.copyOf(features, n * width);
-                MultiLayerNetwork net = NetworkPool.borrow(sha256, model::value);
+            private float[][] forward() {
+                ComputationGraph net = NetworkPool.borrow(sha256, model::value);
                 try {
-                    INDArray x = Nd4j.create(f, new long[]{n, width}, DataType.FLOAT);
-                    INDArray y = net.output(x, false);
-                    float[] p = y.reshape(n).toFloatVector();
-                    x.close();
-                    y.close();
+                    INDArray[] x = batch.features();
+                    INDArray[] y = net.output(false, x);
+                    float[][] p = new float[y.length][];
+                    for (int o = 0; o < y.length; o++) {
+                        p[o] = y[o].dup().reshape(y[o].length()).toFloatVector();
+                    }
                     return p;
                 } finally {
                     NetworkPool.giveBack(sha256, net);

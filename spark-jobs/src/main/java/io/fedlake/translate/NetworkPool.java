@@ -1,7 +1,7 @@
 package io.fedlake.translate;
 
 import io.fedlake.zoo.artifact.NetworkBytes;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.Map;
 import java.util.Queue;
@@ -16,13 +16,13 @@ import java.util.function.Supplier;
  */
 public final class NetworkPool {
 
-    private static final Map<String, Queue<MultiLayerNetwork>> POOL = new ConcurrentHashMap<>();
+    private static final Map<String, Queue<ComputationGraph>> POOL = new ConcurrentHashMap<>();
 
     private NetworkPool() {
     }
 
-    public static MultiLayerNetwork borrow(String sha256, Supplier<byte[]> bytes) {
-        MultiLayerNetwork net = POOL.computeIfAbsent(sha256, k -> new ConcurrentLinkedQueue<>()).poll();
+    public static ComputationGraph borrow(String sha256, Supplier<byte[]> bytes) {
+        ComputationGraph net = POOL.computeIfAbsent(sha256, k -> new ConcurrentLinkedQueue<>()).poll();
         if (net == null) {
             byte[] b = bytes.get();
             String actual = NetworkBytes.sha256(b);
@@ -34,7 +34,7 @@ public final class NetworkPool {
         return net;
     }
 
-    public static void giveBack(String sha256, MultiLayerNetwork net) {
+    public static void giveBack(String sha256, ComputationGraph net) {
         POOL.computeIfAbsent(sha256, k -> new ConcurrentLinkedQueue<>()).add(net);
     }
 }

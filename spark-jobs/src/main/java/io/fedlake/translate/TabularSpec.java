@@ -35,6 +35,11 @@ public record TabularSpec(String label, String entityKey, String clientKey, List
         }
     }
 
+    /** The network output trained against the label column: a binary probability with classes 0 and 1. */
+    public io.fedlake.zoo.ModelSpec.Output output() {
+        return new io.fedlake.zoo.ModelSpec.Output("p_" + label, label, List.of("0", "1"));
+    }
+
     /** The credit preset over {@code raw.credit}. */
     public static TabularSpec credit() {
         return new TabularSpec("defaulted_12m", "application_id", "branch_id",

@@ -9,7 +9,9 @@ import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
 import io.fedlake.zoo.tabular.TabularPreprocessor.NumericFeature;
 import org.apache.spark.sql.Row;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import io.fedlake.zoo.ModelSpec;
+import io.fedlake.zoo.Preprocessing;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelRegistryTest extends LocalSparkTest {
 
-    private static final TabularPreprocessor PRE = new TabularPreprocessor(
-            List.of(new NumericFeature("a", 0, 1), new NumericFeature("b", 1, 2), new NumericFeature("c", -1, 3)), List.of());
+    private static final Preprocessing PRE = new Preprocessing(new TabularPreprocessor(
+            List.of(new NumericFeature("a", 0, 1), new NumericFeature("b", 1, 2), new NumericFeature("c", -1, 3)), List.of()),
+            null, List.of(new ModelSpec.Output("p", "y", List.of("0", "1"))));
     private static Lake lake;
     private static ModelRegistry registry;
 
@@ -46,7 +49,7 @@ class ModelRegistryTest extends LocalSparkTest {
     }
 
     private static byte[] network(long seed) {
-        return NetworkBytes.toBytes(Architectures.byName("credit-mlp").build(3, ModelHyperParams.creditDefaults(seed)), false);
+        return NetworkBytes.toBytes(Architectures.byName("credit-mlp").build(PRE.modelSpec(), ModelHyperParams.creditDefaults(seed)), false);
     }
 
     private static ModelFiles.ModelVersion register(String name, String run, long seed, double auc) {
@@ -62,9 +65,9 @@ class ModelRegistryTest extends LocalSparkTest {
         ModelFiles.LoadedModel back = registry.load("roundtrip:" + v.version());
 
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3);
-        MultiLayerNetwork original = NetworkBytes.fromBytes(bytes);
-        assertEquals(original.output(x), NetworkBytes.fromBytes(back.networkBytes()).output(x));
-        assertEquals(PRE, back.preprocessor());
+        ComputationGraph original = NetworkBytes.fromBytes(bytes);
+        assertEquals(original.outputSingle(x), NetworkBytes.fromBytes(back.networkBytes()).outputSingle(x));
+        assertEquals(PRE, back.preprocessing());
         assertEquals(NetworkBytes.sha256(bytes), back.version().sha256());
         assertEquals("raw.credit", back.version().metadata().get("training_table"));
         Row row = registry.list().where("name = 'roundtrip'").head();

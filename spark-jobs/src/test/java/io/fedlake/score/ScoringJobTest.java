@@ -10,18 +10,17 @@ import io.fedlake.registry.ModelRegistry;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.train.PreprocessorFit;
 import io.fedlake.translate.TabularSpec;
-import io.fedlake.translate.TabularTranslator;
+import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.Architectures;
 import io.fedlake.zoo.ModelHyperParams;
 import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,9 +52,10 @@ class ScoringJobTest extends LocalSparkTest {
         good.unionByName(nan).unionByName(missing).write().format("delta").save(lake.pathOf("raw.credit"));
 
         TabularSpec spec = TabularSpec.credit();
-        TabularPreprocessor pre = PreprocessorFit.fit(FeatureStatistics.compute(good, spec.numeric(), spec.categorical(), 20),
+        TabularPreprocessor tabular = PreprocessorFit.fit(FeatureStatistics.compute(good, spec.numeric(), spec.categorical(), 20),
                 spec.numeric(), spec.categorical());
-        MultiLayerNetwork net = Architectures.byName("credit-mlp").build(pre.width(), ModelHyperParams.creditDefaults(3));
+        Preprocessing pre = new Preprocessing(tabular, null, List.of(spec.output()));
+        ComputationGraph net = Architectures.byName("credit-mlp").build(pre.modelSpec(), ModelHyperParams.creditDefaults(3));
         saved = new ModelRegistry(lake).register("credit-mlp", "run-t", NetworkBytes.toBytes(net, false), pre, Map.of("training_run_id", "run-t"));
     }
 
@@ -109,12 +109,12 @@ class ScoringJobTest extends LocalSparkTest {
 
         ModelFiles.LoadedModel m = new ModelRegistry(lake).load("credit-mlp:1");
         Dataset<Row> raw = lake.readLatest("raw.credit", "t").data();
-        TabularTranslator t = new TabularTranslator(m.preprocessor(), raw.schema(), null, "raw.credit");
-        MultiLayerNetwork net = NetworkBytes.fromBytes(m.networkBytes());
+        RowTranslator t = new RowTranslator(m.preprocessing(), raw.schema(), false, "raw.credit");
+        ComputationGraph net = NetworkBytes.fromBytes(m.networkBytes());
         for (Row r : raw.where("application_id LIKE 'APP-%'").limit(5).collectAsList()) {
-            float[] x = new float[t.width()];
-            assertEquals(null, t.encode(r, x, 0, t.newNumericScratch(), t.newCategoricalScratch()));
-            double direct = net.output(Nd4j.create(x, new long[]{1, t.width()}, DataType.FLOAT)).getDouble(0);
+            RowTranslator.Batch one = t.newBatch(1);
+            assertEquals(null, one.add(r));
+            double direct = net.output(one.features())[0].getDouble(0);
             double stored = scores.where(col("application_id").equalTo(r.getAs("application_id"))).head().getAs("probability");
             assertEquals(direct, stored, 1e-6);
         }

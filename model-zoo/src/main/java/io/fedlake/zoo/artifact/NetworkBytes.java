@@ -1,6 +1,6 @@
 package io.fedlake.zoo.artifact;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.ByteArrayInputStream;
@@ -21,7 +21,7 @@ public final class NetworkBytes {
     }
 
     /** Serialises configuration and parameters, and the updater state when {@code withUpdater} (to resume training). */
-    public static byte[] toBytes(MultiLayerNetwork network, boolean withUpdater) {
+    public static byte[] toBytes(ComputationGraph network, boolean withUpdater) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             ModelSerializer.writeModel(network, bytes, withUpdater);
@@ -31,9 +31,9 @@ public final class NetworkBytes {
         return bytes.toByteArray();
     }
 
-    public static MultiLayerNetwork fromBytes(byte[] bytes) {
+    public static ComputationGraph fromBytes(byte[] bytes) {
         try {
-            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), false);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a readable DL4J network (" + bytes.length + " bytes): " + e.getMessage(), e);
         }

@@ -12,12 +12,10 @@ import java.util.Map;
 /**
  * Preprocessing fitted on the training split and saved with the model, so that training and scoring encode rows
  * identically: numeric columns are standardised with the training mean and standard deviation and clipped to
- * ±{@value #CLIP}; categorical columns are one-hot encoded over the training vocabulary plus one
- * out-of-vocabulary slot (which also takes nulls and categories first seen at scoring time).
- *
- * <p>Layout of an encoded row: numeric features in {@link #numeric()} order, then for each categorical feature
- * its vocabulary slots followed by its out-of-vocabulary slot. Immutable and serialisable (Spark ships it to
- * executors); {@link #toJson()} is the persisted form.
+ * ±{@value #CLIP} into one dense input; each categorical column becomes an index input over the training
+ * vocabulary plus one out-of-vocabulary index (which also takes nulls and categories first seen at scoring
+ * time), fed to an embedding. Immutable and serialisable (Spark ships it to executors); {@link #toJson()} is
+ * the persisted form.
  */
 public final class TabularPreprocessor implements Serializable {
 
@@ -26,8 +24,11 @@ public final class TabularPreprocessor implements Serializable {
     /** Standardised values are clipped to this magnitude so that one extreme input cannot saturate the network. */
     public static final double CLIP = 10.0;
 
-    /** Marker of the out-of-vocabulary slot in {@link #encodedFeatureNames()}. */
-    public static final String OUT_OF_VOCABULARY = "<other>";
+    /** Name of the dense input that carries the numeric features. */
+    public static final String NUMERIC_INPUT = "numeric";
+
+    /** Prefix of each categorical feature's input name. */
+    public static final String CATEGORICAL_INPUT_PREFIX = "cat_";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,7 +47,7 @@ public final class TabularPreprocessor implements Serializable {
         }
     }
 
-    /** A one-hot encoded categorical input over {@code vocabulary} plus one out-of-vocabulary slot. */
+    /** A categorical input indexed over {@code vocabulary}, with index {@code vocabulary.size()} for anything else. */
     public record CategoricalFeature(String name, List<String> vocabulary) implements Serializable {
         public CategoricalFeature {
             if (name == null || name.isBlank()) {
@@ -61,7 +62,6 @@ public final class TabularPreprocessor implements Serializable {
 
     private final List<NumericFeature> numeric;
     private final List<CategoricalFeature> categorical;
-    private final int width;
     private transient Map<String, Integer>[] index;
 
     public TabularPreprocessor(List<NumericFeature> numeric, List<CategoricalFeature> categorical) {
@@ -70,11 +70,6 @@ public final class TabularPreprocessor implements Serializable {
         if (this.numeric.isEmpty() && this.categorical.isEmpty()) {
             throw new IllegalArgumentException("a preprocessor needs at least one feature");
         }
-        int w = this.numeric.size();
-        for (CategoricalFeature c : this.categorical) {
-            w += c.vocabulary().size() + 1;
-        }
-        this.width = w;
     }
 
     public List<NumericFeature> numeric() {
@@ -85,9 +80,14 @@ public final class TabularPreprocessor implements Serializable {
         return categorical;
     }
 
-    /** Width of an encoded row: the network's input size. */
-    public int width() {
-        return width;
+    /** Width of the dense numeric input (0 when there are no numeric features). */
+    public int numericWidth() {
+        return numeric.size();
+    }
+
+    /** Number of distinct indexes of categorical feature {@code c}: its vocabulary plus the out-of-vocabulary index. */
+    public int cardinality(int c) {
+        return categorical.get(c).vocabulary().size() + 1;
     }
 
     public List<String> numericColumns() {
@@ -98,52 +98,42 @@ public final class TabularPreprocessor implements Serializable {
         return categorical.stream().map(CategoricalFeature::name).toList();
     }
 
-    /** A readable name per encoded slot, e.g. {@code age}, {@code home_ownership=RENT}, {@code home_ownership=<other>}. */
-    public List<String> encodedFeatureNames() {
-        List<String> names = new ArrayList<>(width);
-        numeric.forEach(n -> names.add(n.name()));
-        for (CategoricalFeature c : categorical) {
-            c.vocabulary().forEach(v -> names.add(c.name() + "=" + v));
-            names.add(c.name() + "=" + OUT_OF_VOCABULARY);
+    /** The network inputs this preprocessing produces, in feeding order: numeric block, then one per categorical. */
+    public List<io.fedlake.zoo.ModelSpec.Input> modelInputs() {
+        List<io.fedlake.zoo.ModelSpec.Input> inputs = new ArrayList<>();
+        if (!numeric.isEmpty()) {
+            inputs.add(new io.fedlake.zoo.ModelSpec.Dense(NUMERIC_INPUT, numeric.size()));
         }
-        return names;
+        for (int c = 0; c < categorical.size(); c++) {
+            inputs.add(new io.fedlake.zoo.ModelSpec.Categorical(CATEGORICAL_INPUT_PREFIX + categorical.get(c).name(), cardinality(c)));
+        }
+        return inputs;
     }
 
     /**
-     * Encodes one row into {@code out[offset, offset + width())}.
+     * Standardises one row's numeric values into {@code out[offset, offset + numericWidth())}.
      *
-     * @param numericValues     values in {@link #numericColumns()} order
-     * @param categoricalValues values in {@link #categoricalColumns()} order; null means missing
-     * @return null when the row was encoded, otherwise a one-line reason why it cannot be (the slice of
-     *         {@code out} is then unspecified)
+     * @return null when encoded, otherwise a one-line reason why it cannot be
      */
-    public String encode(double[] numericValues, String[] categoricalValues, float[] out, int offset) {
-        if (numericValues.length != numeric.size() || categoricalValues.length != categorical.size()) {
-            throw new IllegalArgumentException("expected " + numeric.size() + " numeric and " + categorical.size()
-                    + " categorical values, got " + numericValues.length + " and " + categoricalValues.length);
+    public String encodeNumeric(double[] values, float[] out, int offset) {
+        if (values.length != numeric.size()) {
+            throw new IllegalArgumentException("expected " + numeric.size() + " numeric values, got " + values.length);
         }
-        int o = offset;
-        for (int i = 0; i < numericValues.length; i++) {
-            double v = numericValues[i];
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
             if (!Double.isFinite(v)) {
                 return "non-finite value " + v + " in column " + numeric.get(i).name();
             }
             NumericFeature f = numeric.get(i);
-            double z = (v - f.mean()) / f.std();
-            out[o++] = (float) Math.max(-CLIP, Math.min(CLIP, z));
-        }
-        Map<String, Integer>[] idx = index();
-        for (int c = 0; c < categoricalValues.length; c++) {
-            int slots = categorical.get(c).vocabulary().size() + 1;
-            for (int s = 0; s < slots; s++) {
-                out[o + s] = 0f;
-            }
-            String value = categoricalValues[c];
-            Integer hot = value == null ? null : idx[c].get(value);
-            out[o + (hot == null ? slots - 1 : hot)] = 1f;
-            o += slots;
+            out[offset + i] = (float) Math.max(-CLIP, Math.min(CLIP, (v - f.mean()) / f.std()));
         }
         return null;
+    }
+
+    /** Index of {@code value} for categorical feature {@code c}; null and unseen values get the out-of-vocabulary index. */
+    public int categoryIndex(int c, String value) {
+        Integer i = value == null ? null : index()[c].get(value);
+        return i == null ? categorical.get(c).vocabulary().size() : i;
     }
 
     @SuppressWarnings("unchecked")

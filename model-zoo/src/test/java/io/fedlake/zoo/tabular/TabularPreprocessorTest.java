@@ -1,5 +1,6 @@
 package io.fedlake.zoo.tabular;
 
+import io.fedlake.zoo.ModelSpec;
 import io.fedlake.zoo.tabular.TabularPreprocessor.CategoricalFeature;
 import io.fedlake.zoo.tabular.TabularPreprocessor.NumericFeature;
 import org.junit.jupiter.api.Test;
@@ -19,25 +20,29 @@ class TabularPreprocessorTest {
             List.of(new CategoricalFeature("home", List.of("RENT", "OWN"))));
 
     @Test
-    void standardisesNumericAndOneHotsCategoricalWithOutOfVocabularySlot() {
-        float[] out = new float[pre.width() * 3];
+    void standardisesAndClipsNumericValues() {
+        float[] out = new float[4];
 
-        assertNull(pre.encode(new double[]{50, 30_000}, new String[]{"OWN"}, out, 0));
-        assertNull(pre.encode(new double[]{40, 50_000}, new String[]{"MORTGAGE"}, out, pre.width()));
-        assertNull(pre.encode(new double[]{1e9, 50_000}, new String[]{null}, out, 2 * pre.width()));
+        assertNull(pre.encodeNumeric(new double[]{50, 30_000}, out, 0));
+        assertNull(pre.encodeNumeric(new double[]{1e9, 50_000}, out, 2));
 
-        assertEquals(5, pre.width());
-        assertArrayEquals(new float[]{1f, -1f, 0f, 1f, 0f,
-                0f, 0f, 0f, 0f, 1f,
-                (float) TabularPreprocessor.CLIP, 0f, 0f, 0f, 1f}, out, 1e-6f);
-        assertEquals(List.of("age", "income", "home=RENT", "home=OWN", "home=<other>"), pre.encodedFeatureNames());
+        assertArrayEquals(new float[]{1f, -1f, (float) TabularPreprocessor.CLIP, 0f}, out, 1e-6f);
+    }
+
+    @Test
+    void categoriesIndexTheVocabularyAndEverythingElseSharesTheLastIndex() {
+        assertEquals(0, pre.categoryIndex(0, "RENT"));
+        assertEquals(1, pre.categoryIndex(0, "OWN"));
+        assertEquals(2, pre.categoryIndex(0, "MORTGAGE"));
+        assertEquals(2, pre.categoryIndex(0, null));
+        assertEquals(3, pre.cardinality(0));
+        assertEquals(List.of(new ModelSpec.Dense("numeric", 2), new ModelSpec.Categorical("cat_home", 3)), pre.modelInputs());
     }
 
     @Test
     void reportsNonFiniteValuesInsteadOfEncodingThem() {
-        String reason = pre.encode(new double[]{Double.NaN, 1}, new String[]{"OWN"}, new float[5], 0);
-
-        assertEquals("non-finite value NaN in column age", reason);
+        assertEquals("non-finite value NaN in column age", pre.encodeNumeric(new double[]{Double.NaN, 1}, new float[2], 0));
+        assertEquals("non-finite value Infinity in column income", pre.encodeNumeric(new double[]{1, Double.POSITIVE_INFINITY}, new float[2], 0));
     }
 
     @Test
@@ -45,11 +50,7 @@ class TabularPreprocessorTest {
         TabularPreprocessor back = TabularPreprocessor.fromJson(pre.toJson());
 
         assertEquals(pre, back);
-        float[] a = new float[5];
-        float[] b = new float[5];
-        pre.encode(new double[]{33, 71_000}, new String[]{"RENT"}, a, 0);
-        back.encode(new double[]{33, 71_000}, new String[]{"RENT"}, b, 0);
-        assertArrayEquals(a, b);
+        assertEquals(1, back.categoryIndex(0, "OWN"));
     }
 
     @Test

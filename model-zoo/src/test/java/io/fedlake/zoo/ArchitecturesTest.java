@@ -1,0 +1,101 @@
+package io.fedlake.zoo;
+
+import io.fedlake.zoo.artifact.NetworkBytes;
+import io.fedlake.zoo.image.ImagePreprocessor;
+import io.fedlake.zoo.tabular.TabularPreprocessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every architecture builds for the specs it accepts, gives outputs of the declared shapes, and refuses the others. */
+class ArchitecturesTest {
+
+    private static final ModelSpec.Output FINDING = new ModelSpec.Output("finding", "finding", List.of("0", "1"));
+    private static final ModelSpec.Output TYPE = new ModelSpec.Output("defect_type", "defect_type", List.of("none", "scratch", "spot", "crack"));
+    private static final ModelSpec.Output DEFECT = new ModelSpec.Output("defect", "is_defect", List.of("0", "1"));
+    private static final ModelSpec.Image IMAGE = new ModelSpec.Image("image", 1, 64, 64);
+    private static final ModelSpec.Dense CLINICAL = new ModelSpec.Dense("numeric", 5);
+    private static final ModelSpec.Categorical SEX = new ModelSpec.Categorical("cat_sex", 3);
+
+    @Test
+    void allFiveAreRegistered() {
+        assertEquals(List.of("credit-mlp", "defect-fusion", "imaging-fusion", "lenet", "logreg"), List.copyOf(Architectures.all().keySet()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architectures.byName("resnet-9000"));
+        assertEquals("unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg", e.getMessage());
+    }
+
+    @Test
+    void imagingFusionFusesImageAndClinicalIntoOneProbability() {
+        ModelSpec spec = new ModelSpec(List.of(CLINICAL, SEX, IMAGE), List.of(FINDING));
+        ComputationGraph net = Architectures.byName("imaging-fusion").build(spec, ModelHyperParams.imageDefaults(1));
+
+        INDArray[] out = net.output(Nd4j.rand(DataType.FLOAT, 4, 5), Nd4j.zeros(DataType.FLOAT, 4, 1), Nd4j.rand(DataType.FLOAT, 4, 1, 64, 64));
+
+        assertEquals(1, out.length);
+        assertArrayEquals(new long[]{4, 1}, out[0].shape());
+        assertTrue(out[0].minNumber().doubleValue() > 0 && out[0].maxNumber().doubleValue() < 1);
+    }
+
+    @Test
+    void defectFusionHasATypeSoftmaxAndADefectProbability() {
+        ModelSpec spec = new ModelSpec(List.of(new ModelSpec.Dense("numeric", 5), IMAGE), List.of(TYPE, DEFECT));
+        ComputationGraph net = Architectures.byName("defect-fusion").build(spec, ModelHyperParams.imageDefaults(2));
+
+        INDArray[] out = net.output(Nd4j.rand(DataType.FLOAT, 3, 5), Nd4j.rand(DataType.FLOAT, 3, 1, 64, 64));
+
+        assertArrayEquals(new long[]{3, 4}, out[0].shape());
+        assertArrayEquals(new float[]{1f, 1f, 1f}, out[0].sum(1).toFloatVector(), 1e-5f);
+        assertArrayEquals(new long[]{3, 1}, out[1].shape());
+        ComputationGraph back = NetworkBytes.fromBytes(NetworkBytes.toBytes(net, false));
+        INDArray s = Nd4j.rand(DataType.FLOAT, 2, 5);
+        INDArray i = Nd4j.rand(DataType.FLOAT, 2, 1, 64, 64);
+        assertEquals(net.output(s, i)[0], back.output(s, i)[0]);
+    }
+
+    @Test
+    void lenetAndLogregAreTheBaselines() {
+        ComputationGraph lenet = Architectures.byName("lenet").build(new ModelSpec(List.of(IMAGE), List.of(FINDING)), ModelHyperParams.imageDefaults(3));
+        assertArrayEquals(new long[]{2, 1}, lenet.outputSingle(Nd4j.rand(DataType.FLOAT, 2, 1, 64, 64)).shape());
+
+        ComputationGraph logreg = Architectures.byName("logreg").build(new ModelSpec(List.of(CLINICAL, SEX), List.of(FINDING)), ModelHyperParams.creditDefaults(3));
+        // linear: a weight per numeric input, a number per category (times one output weight per categorical feature), a bias
+        assertEquals(5 + 3 + 1 + 1, logreg.numParams(), () -> logreg.paramTable().entrySet().stream().map(e -> e.getKey() + java.util.Arrays.toString(e.getValue().shape())).toList().toString());
+    }
+
+    @Test
+    void specsThatDoNotFitAreRefusedWithAReason() {
+        ModelSpec tabularOnly = new ModelSpec(List.of(CLINICAL), List.of(FINDING));
+        ModelSpec imageOnly = new ModelSpec(List.of(IMAGE), List.of(FINDING));
+        assertEquals("imaging-fusion needs exactly one image input, got 0",
+                assertThrows(IllegalArgumentException.class, () -> Architectures.byName("imaging-fusion").build(tabularOnly, ModelHyperParams.imageDefaults(1))).getMessage());
+        assertEquals("defect-fusion needs at least one tabular input besides the image",
+                assertThrows(IllegalArgumentException.class, () -> Architectures.byName("defect-fusion").build(imageOnly, ModelHyperParams.imageDefaults(1))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Architectures.byName("credit-mlp").build(imageOnly, ModelHyperParams.creditDefaults(1)))
+                .getMessage().startsWith("credit-mlp takes no image input"));
+        assertThrows(IllegalArgumentException.class, () -> new ModelHyperParams(List.of(0), 0, 1e-3, 0, 1));
+    }
+
+    @Test
+    void preprocessingRoundTripsThroughJsonAndDefinesTheSpec() {
+        Preprocessing p = new Preprocessing(
+                new TabularPreprocessor(List.of(new TabularPreprocessor.NumericFeature("age", 50, 10)),
+                        List.of(new TabularPreprocessor.CategoricalFeature("sex", List.of("F", "M")))),
+                new ImagePreprocessor("image", 1, 64, 64, 1 << 20), List.of(FINDING));
+
+        Preprocessing back = Preprocessing.fromJson(p.toJson());
+
+        assertEquals(p, back);
+        assertEquals(new ModelSpec(List.of(new ModelSpec.Dense("numeric", 1), new ModelSpec.Categorical("cat_sex", 3), IMAGE), List.of(FINDING)),
+                back.modelSpec());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Preprocessing.fromJson("[]")).getMessage().startsWith("not a valid preprocessing document"));
+    }
+}

@@ -1,0 +1,246 @@
+package io.fedlake.translate;
+
+import io.fedlake.cli.UserError;
+import io.fedlake.zoo.ModelSpec;
+import io.fedlake.zoo.Preprocessing;
+import io.fedlake.zoo.image.ImagePreprocessor;
+import io.fedlake.zoo.tabular.TabularPreprocessor;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The one boundary between Spark rows and network inputs and labels (in the spirit of DJL's Translator), shared
+ * by training, evaluation and scoring so they see identical preprocessing. It is built against a table schema on
+ * the driver — column presence and types are checked there, before any Spark work — and then only reads fields
+ * by index. Rows are written into reusable per-input float buffers ({@link Batch}); ND4J arrays are created once
+ * per batch, never per row.
+ */
+public final class RowTranslator implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Preprocessing preprocessing;
+    private final ModelSpec spec;
+    private final int[] numericIndex;
+    private final String[] numericNames;
+    private final int[] categoricalIndex;
+    private final int imageIndex;
+    private final int[] labelIndex;
+
+    /**
+     * @param withLabels whether rows carry the outputs' label columns (training, evaluation) or not (scoring)
+     * @throws UserError naming the table and columns when the schema does not fit
+     */
+    public RowTranslator(Preprocessing preprocessing, StructType schema, boolean withLabels, String tableName) {
+        this.preprocessing = preprocessing;
+        this.spec = preprocessing.modelSpec();
+        List<String> missing = new ArrayList<>();
+        List<String> mistyped = new ArrayList<>();
+        TabularPreprocessor t = preprocessing.tabular();
+        this.numericIndex = t == null ? new int[0] : indices(schema, t.numericColumns(), Kind.NUMERIC, missing, mistyped);
+        this.numericNames = t == null ? new String[0] : t.numericColumns().toArray(new String[0]);
+        this.categoricalIndex = t == null ? new int[0] : indices(schema, t.categoricalColumns(), Kind.CATEGORY, missing, mistyped);
+        ImagePreprocessor img = preprocessing.image();
+        this.imageIndex = img == null ? -1 : indices(schema, List.of(img.column()), Kind.BINARY, missing, mistyped)[0];
+        this.labelIndex = withLabels
+                ? indices(schema, spec.outputs().stream().map(ModelSpec.Output::column).toList(), Kind.CATEGORY, missing, mistyped)
+                : new int[0];
+        if (!missing.isEmpty()) {
+            throw UserError.missingColumns(tableName, missing, List.of(schema.fieldNames()));
+        }
+        if (!mistyped.isEmpty()) {
+            throw new UserError("table " + tableName + " has column(s) of the wrong type: " + String.join(", ", mistyped));
+        }
+    }
+
+    private enum Kind { NUMERIC, CATEGORY, BINARY }
+
+    private static int[] indices(StructType schema, List<String> names, Kind kind, List<String> missing, List<String> mistyped) {
+        int[] idx = new int[names.size()];
+        for (int i = 0; i < idx.length; i++) {
+            String name = names.get(i);
+            StructField f = Arrays.stream(schema.fields()).filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (f == null) {
+                missing.add(name);
+                continue;
+            }
+            DataType t = f.dataType();
+            boolean ok = switch (kind) {
+                case NUMERIC -> t instanceof NumericType || t instanceof BooleanType;
+                case CATEGORY -> t instanceof StringType || t instanceof NumericType || t instanceof BooleanType;
+                case BINARY -> t instanceof BinaryType;
+            };
+            if (!ok) {
+                mistyped.add(name + " (" + t.simpleString() + ", expected " + kind.name().toLowerCase() + ")");
+            }
+            idx[i] = schema.fieldIndex(name);
+        }
+        return idx;
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** Reusable buffers for up to {@code capacity} rows: one float array per network input and per output. */
+    public final class Batch {
+        final int capacity;
+        final float[][] inputs;
+        final float[][] labels;
+        private final double[] numeric = new double[numericIndex.length];
+        private int rows;
+
+        Batch(int capacity) {
+            this.capacity = capacity;
+            List<ModelSpec.Input> in = spec.inputs();
+            this.inputs = new float[in.size()][];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = new float[capacity * width(in.get(i))];
+            }
+            this.labels = new float[labelIndex.length][];
+            for (int o = 0; o < labels.length; o++) {
+                labels[o] = new float[capacity * spec.outputs().get(o).units()];
+            }
+        }
+
+        public int rows() {
+            return rows;
+        }
+
+        public boolean full() {
+            return rows == capacity;
+        }
+
+        public void clear() {
+            rows = 0;
+        }
+
+        /**
+         * Appends one row.
+         *
+         * @return null when appended, otherwise a one-line reason (the row is not appended)
+         */
+        public String add(Row row) {
+            int slot = rows;
+            int input = 0;
+            TabularPreprocessor t = preprocessing.tabular();
+            if (numericIndex.length > 0) {
+                for (int i = 0; i < numericIndex.length; i++) {
+                    if (row.isNullAt(numericIndex[i])) {
+                        return "missing value in column " + numericNames[i];
+                    }
+                    numeric[i] = toDouble(row.get(numericIndex[i]));
+                }
+                String reason = t.encodeNumeric(numeric, inputs[input], slot * numericIndex.length);
+                if (reason != null) {
+                    return reason;
+                }
+                input++;
+            }
+            for (int c = 0; c < categoricalIndex.length; c++) {
+                int j = categoricalIndex[c];
+                inputs[input++][slot] = t.categoryIndex(c, row.isNullAt(j) ? null : String.valueOf(row.get(j)));
+            }
+            if (imageIndex >= 0) {
+                ImagePreprocessor img = preprocessing.image();
+                String reason = img.decode(row.isNullAt(imageIndex) ? null : (byte[]) row.get(imageIndex), inputs[input], slot * img.size());
+                if (reason != null) {
+                    return reason;
+                }
+            }
+            for (int o = 0; o < labelIndex.length; o++) {
+                ModelSpec.Output out = spec.outputs().get(o);
+                if (row.isNullAt(labelIndex[o])) {
+                    return "missing label in column " + out.column();
+                }
+                String value = labelText(row.get(labelIndex[o]));
+                int k = out.classes().indexOf(value);
+                if (k < 0) {
+                    return "unknown label '" + value + "' in column " + out.column() + "; expected one of " + out.classes();
+                }
+                if (out.binary()) {
+                    labels[o][slot] = k;
+                } else {
+                    Arrays.fill(labels[o], slot * out.units(), (slot + 1) * out.units(), 0f);
+                    labels[o][slot * out.units() + k] = 1f;
+                }
+            }
+            rows++;
+            return null;
+        }
+
+        /** The batch's inputs as ND4J arrays of {@code rows()} rows, in the network's input order. */
+        public INDArray[] features() {
+            INDArray[] f = new INDArray[inputs.length];
+            List<ModelSpec.Input> in = spec.inputs();
+            for (int i = 0; i < f.length; i++) {
+                ModelSpec.Input s = in.get(i);
+                int w = width(s);
+                float[] data = rows == capacity ? inputs[i] : Arrays.copyOf(inputs[i], rows * w);
+                long[] shape = s instanceof ModelSpec.Image im ? new long[]{rows, im.channels(), im.height(), im.width()} : new long[]{rows, w};
+                f[i] = Nd4j.create(data, shape, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            }
+            return f;
+        }
+
+        public INDArray[] labels() {
+            INDArray[] l = new INDArray[labels.length];
+            for (int o = 0; o < l.length; o++) {
+                int u = spec.outputs().get(o).units();
+                float[] data = rows == capacity ? labels[o] : Arrays.copyOf(labels[o], rows * u);
+                l[o] = Nd4j.create(data, new long[]{rows, u}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            }
+            return l;
+        }
+    }
+
+    public Batch newBatch(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("batch size must be ≥ 1, got " + capacity);
+        }
+        return new Batch(capacity);
+    }
+
+    private static int width(ModelSpec.Input in) {
+        if (in instanceof ModelSpec.Dense d) {
+            return d.width();
+        }
+        if (in instanceof ModelSpec.Image i) {
+            return i.channels() * i.height() * i.width();
+        }
+        return 1;
+    }
+
+    private static double toDouble(Object v) {
+        return v instanceof Boolean b ? (b ? 1.0 : 0.0) : ((Number) v).doubleValue();
+    }
+
+    /** Label values as class text: integral numbers without a decimal point, booleans as 0/1. */
+    static String labelText(Object v) {
+        if (v instanceof Boolean b) {
+            return b ? "1" : "0";
+        }
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            return d == Math.rint(d) && !Double.isInfinite(d) ? String.valueOf((long) d) : String.valueOf(d);
+        }
+        return String.valueOf(v);
+    }
+}

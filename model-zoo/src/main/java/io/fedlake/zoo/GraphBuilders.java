@@ -85,21 +85,19 @@ final class GraphBuilders {
         return prefix + "tabular";
     }
 
-    /** Small VGG-style CNN: [conv 3×3 → conv 3×3 → max-pool 2] per width, then global average pooling. */
+    /** Small CNN: per width a 3×3 convolution (same padding, ReLU) and 2×2 max-pooling, then global max pooling. */
     static String cnnBranch(GraphBuilder g, ModelSpec.Image image, int[] widths, String prefix) {
         String last = image.name();
         for (int b = 0; b < widths.length; b++) {
-            String c1 = prefix + "conv" + b + "a";
-            String c2 = prefix + "conv" + b + "b";
+            String conv = prefix + "conv" + b;
             String pool = prefix + "pool" + b;
-            g.addLayer(c1, new ConvolutionLayer.Builder(3, 3).nOut(widths[b]).convolutionMode(ConvolutionMode.Same)
+            g.addLayer(conv, new ConvolutionLayer.Builder(3, 3).nOut(widths[b]).convolutionMode(ConvolutionMode.Same)
                     .activation(Activation.RELU).build(), last);
-            g.addLayer(c2, new ConvolutionLayer.Builder(3, 3).nOut(widths[b]).convolutionMode(ConvolutionMode.Same)
-                    .activation(Activation.RELU).build(), c1);
-            g.addLayer(pool, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), c2);
+            g.addLayer(pool, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), conv);
             last = pool;
         }
-        g.addLayer(prefix + "gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last);
+        // Max, not average: a lesion or a scratch covers a few percent of the image and averaging would wash it out.
+        g.addLayer(prefix + "gap", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), last);
         return prefix + "gap";
     }
 

@@ -36,7 +36,7 @@ public record ModelHyperParams(List<Integer> hiddenLayers, double dropout, doubl
 
     /** Defaults for the image fusion models: one 64-wide dense layer after the fused features. */
     public static ModelHyperParams imageDefaults(long seed) {
-        return new ModelHyperParams(List.of(64), 0.2, 1e-3, 1e-5, seed);
+        return new ModelHyperParams(List.of(64), 0.2, 2e-3, 1e-5, seed);
     }
 
     /** Defaults that train well on the project's synthetic credit data. */

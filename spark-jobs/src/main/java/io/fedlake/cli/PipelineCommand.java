@@ -59,7 +59,10 @@ final class PipelineCommand extends SparkCommand {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("--date must be yyyy-MM-dd, got '" + date + "'");
         }
-        Architectures.byName(options.architecture);
+        if (options.domain() != Domain.CREDIT) {
+            throw new IllegalArgumentException("the pipeline runs the credit domain; train other domains with 'fedlake train --domain'");
+        }
+        Architectures.byName(options.architecture());
         trainer = options.trainer();
         config = options.config(Domain.CREDIT.rawTable(), global().seed);
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         description = "Train a model on a lake table, evaluate it on a deterministic holdout split and save it under models/.")
 final class TrainCommand extends SparkCommand {
 
-    @Option(names = "--table", defaultValue = "raw.credit", description = "Training table. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--table", description = "Training table. Default: the domain's raw table (raw.credit, raw.imaging, raw.defect)")
     String table;
 
     @Mixin
@@ -25,7 +25,7 @@ final class TrainCommand extends SparkCommand {
 
     @Override
     protected void validate() {
-        Architectures.byName(options.architecture);
+        Architectures.byName(options.architecture());
         trainer = options.trainer();
         config = options.config(table, global().seed);
     }
@@ -37,7 +37,14 @@ final class TrainCommand extends SparkCommand {
         TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, line -> out.println("  " + line));
         out.printf("trained on %,d rows (Delta version %d) in %.1f s; %,d rows rejected%n", o.trainRows(), o.inputVersion(),
                 o.trainSeconds(), o.rejectedRows());
-        out.printf("holdout: %s%n", o.holdout());
+        if (o.holdout() != null) {
+            out.printf("holdout: %s%n", o.holdout());
+        }
+        o.metrics().forEach((k, v) -> {
+            if (k.startsWith("holdout_p_")) {
+                out.printf("  %s %.4f%n", k, v);
+            }
+        });
         out.printf("model %s:%s → %s (sha256 %s)%n", o.model().name(), o.model().version(), o.model().uri(), o.model().sha256());
         return 0;
     }

@@ -1,23 +1,33 @@
 package io.fedlake.cli;
 
+import io.fedlake.lake.Domain;
 import io.fedlake.train.Dl4jParameterAveragingTrainer;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
-import io.fedlake.translate.TabularSpec;
+import io.fedlake.translate.DataSpec;
 import io.fedlake.zoo.CreditMlp;
+import io.fedlake.zoo.DefectFusion;
+import io.fedlake.zoo.ImagingFusion;
 import io.fedlake.zoo.ModelHyperParams;
 import picocli.CommandLine.Option;
 
 import java.util.List;
 
-/** Training options shared by {@code train} and {@code pipeline}. Column options default to the credit preset. */
+/**
+ * Training options shared by {@code train} and {@code pipeline}. {@code --domain} picks a preset (columns,
+ * outputs, architecture and hyper-parameter defaults); every column option overrides the preset for a user's
+ * own table.
+ */
 public final class TrainOptions {
+
+    @Option(names = "--domain", defaultValue = "credit", description = "Preset: credit, imaging or defect. Default: ${DEFAULT-VALUE}")
+    String domainName;
 
     @Option(names = "--regime", defaultValue = Dl4jParameterAveragingTrainer.REGIME, description = "Training regime: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}",
             completionCandidates = Regimes.class)
     String regime;
 
-    @Option(names = "--model", defaultValue = CreditMlp.NAME, description = "Architecture from the model zoo. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--model", description = "Architecture from the model zoo. Default: credit-mlp, imaging-fusion or defect-fusion by domain")
     String architecture;
 
     @Option(names = "--name", description = "Registered model name. Default: the architecture's name")
@@ -26,8 +36,8 @@ public final class TrainOptions {
     @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training split. Default: ${DEFAULT-VALUE}")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Examples per minibatch per worker. Default: ${DEFAULT-VALUE}")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Examples per minibatch per worker. Default: 64 tabular, 32 images")
+    Integer batchSize;
 
     @Option(names = "--averaging-frequency", defaultValue = "5", description = "Minibatches between parameter averages. Default: ${DEFAULT-VALUE}")
     int averagingFrequency;
@@ -41,43 +51,60 @@ public final class TrainOptions {
     @Option(names = "--holdout", defaultValue = "0.2", description = "Fraction held out for evaluation. Default: ${DEFAULT-VALUE}")
     double holdout;
 
-    @Option(names = "--hidden", split = ",", defaultValue = "64,32", description = "Hidden layer widths. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--hidden", split = ",", description = "Hidden layer widths. Default: 64,32 tabular, 64 images")
     List<Integer> hidden;
 
-    @Option(names = "--dropout", defaultValue = "0.1", description = "Dropout probability. Default: ${DEFAULT-VALUE}")
-    double dropout;
+    @Option(names = "--dropout", description = "Dropout probability. Default: 0.1 tabular, 0.2 images")
+    Double dropout;
 
-    @Option(names = "--learning-rate", defaultValue = "0.005", description = "Adam learning rate. Default: ${DEFAULT-VALUE}")
-    double learningRate;
+    @Option(names = "--learning-rate", description = "Adam learning rate. Default: 0.005 tabular, 0.002 images")
+    Double learningRate;
 
     @Option(names = "--l2", defaultValue = "0.00001", description = "L2 weight penalty. Default: ${DEFAULT-VALUE}")
     double l2;
 
-    @Option(names = "--label", description = "Label column (0/1). Default: the credit preset's defaulted_12m")
+    @Option(names = "--label", description = "Binary label column (0/1). Default: the preset's")
     String label;
 
-    @Option(names = "--key", description = "Entity key column. Default: the credit preset's application_id")
+    @Option(names = "--key", description = "Entity key column. Default: the preset's")
     String key;
 
-    @Option(names = "--numeric", split = ",", description = "Numeric feature columns. Default: the credit preset's")
+    @Option(names = "--numeric", split = ",", description = "Numeric feature columns. Default: the preset's")
     List<String> numeric;
 
-    @Option(names = "--categorical", split = ",", description = "Categorical feature columns. Default: the credit preset's")
+    @Option(names = "--categorical", split = ",", description = "Categorical feature columns. Default: the preset's")
     List<String> categorical;
 
-    TabularSpec spec() {
-        TabularSpec preset = TabularSpec.credit();
-        return new TabularSpec(label != null ? label : preset.label(), key != null ? key : preset.entityKey(), preset.clientKey(),
-                numeric != null ? numeric : preset.numeric(), categorical != null ? categorical : preset.categorical());
+    Domain domain() {
+        return Domain.parse(domainName);
+    }
+
+    String architecture() {
+        if (architecture != null) {
+            return architecture;
+        }
+        return switch (domain()) {
+            case CREDIT -> CreditMlp.NAME;
+            case IMAGING -> ImagingFusion.NAME;
+            case DEFECT -> DefectFusion.NAME;
+        };
+    }
+
+    DataSpec spec() {
+        return DataSpec.preset(domain()).with(key, numeric, categorical, label);
     }
 
     TrainConfig config(String table, long seed) {
-        return new TrainConfig(table, architecture, new ModelHyperParams(hidden, dropout, learningRate, l2, seed), spec(), epochs,
-                batchSize, averagingFrequency, prefetch, workers, holdout, seed);
+        boolean images = domain() != Domain.CREDIT;
+        ModelHyperParams defaults = images ? ModelHyperParams.imageDefaults(seed) : ModelHyperParams.creditDefaults(seed);
+        ModelHyperParams hyper = new ModelHyperParams(hidden != null ? hidden : defaults.hiddenLayers(),
+                dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed);
+        return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
+                batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed);
     }
 
     String modelName() {
-        return name != null ? name : architecture;
+        return name != null ? name : architecture();
     }
 
     Trainer trainer() {

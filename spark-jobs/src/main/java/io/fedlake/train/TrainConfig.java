@@ -1,6 +1,6 @@
 package io.fedlake.train;
 
-import io.fedlake.translate.TabularSpec;
+import io.fedlake.translate.DataSpec;
 import io.fedlake.zoo.ModelHyperParams;
 
 /**
@@ -18,7 +18,7 @@ import io.fedlake.zoo.ModelHyperParams;
  * @param holdoutFraction    fraction of rows held out for evaluation, in (0, 1)
  * @param seed               seed for the split, shuffling and initialisation
  */
-public record TrainConfig(String table, String architecture, ModelHyperParams hyper, TabularSpec spec, int epochs, int batchSize,
+public record TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
                           int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed) {
 
     public TrainConfig {

@@ -10,7 +10,12 @@ import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.translate.BatchInference;
 import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.ModelSpec;
 import io.fedlake.zoo.Preprocessing;
+import io.fedlake.zoo.image.ImagePreprocessor;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 import io.fedlake.zoo.Architectures;
 import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
@@ -47,15 +52,21 @@ public final class TrainingJob {
     private TrainingJob() {
     }
 
-    public record Outcome(ModelFiles.ModelVersion model, BinaryMetrics holdout, long trainRows, long holdoutRows, long rejectedRows,
-                          long inputVersion, double trainSeconds, Preprocessing preprocessing) {
+    /**
+     * @param holdout metrics of the first binary output (null when the model has none)
+     * @param metrics every holdout metric by name, e.g. holdout_auc, holdout_p_defect_type_accuracy
+     */
+    public record Outcome(ModelFiles.ModelVersion model, BinaryMetrics holdout, Map<String, Double> metrics, long trainRows, long holdoutRows,
+                          long rejectedRows, long inputVersion, double trainSeconds, Preprocessing preprocessing) {
     }
+
+    /** Images are decoded at this size unless a preset says otherwise; larger encoded files are quarantined. */
+    static final int IMAGE_SIZE = 64;
+    static final long MAX_IMAGE_BYTES = 4L << 20;
 
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, Consumer<String> progress) {
         Lake.Snapshot input = lake.readLatest(config.table(), "generate it with 'fedlake generate' or ingest it first");
-        List<String> needed = new ArrayList<>(config.spec().featureColumns());
-        needed.add(config.spec().label());
-        needed.add(config.spec().entityKey());
+        List<String> needed = config.spec().columnsRead();
         List<String> missing = needed.stream().filter(c -> !List.of(input.data().columns()).contains(c)).toList();
         if (!missing.isEmpty()) {
             throw UserError.missingColumns(config.table(), missing, List.of(input.data().columns()));
@@ -69,8 +80,11 @@ public final class TrainingJob {
             throw new UserError("table " + config.table() + " has no rows in its training split");
         }
         FeatureStatistics.append(lake.spark(), stats, lake.pathOf(STATISTICS_TABLE), runId, config.table(), input.version());
-        TabularPreprocessor tabular = PreprocessorFit.fit(stats, config.spec().numeric(), config.spec().categorical());
-        Preprocessing pre = new Preprocessing(tabular, null, List.of(config.spec().output()));
+        boolean tabularFeatures = !config.spec().numeric().isEmpty() || !config.spec().categorical().isEmpty();
+        TabularPreprocessor tabular = tabularFeatures ? PreprocessorFit.fit(stats, config.spec().numeric(), config.spec().categorical()) : null;
+        ImagePreprocessor image = config.spec().imageColumn() == null ? null
+                : new ImagePreprocessor(config.spec().imageColumn(), 1, IMAGE_SIZE, IMAGE_SIZE, MAX_IMAGE_BYTES, config.spec().standardizeImages());
+        Preprocessing pre = new Preprocessing(tabular, image, config.spec().outputs());
         RowTranslator translator = new RowTranslator(pre, data.schema(), true, config.table());
         ComputationGraph initial;
         try {
@@ -91,7 +105,7 @@ public final class TrainingJob {
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         byte[] bytes = NetworkBytes.toBytes(trained, false);
-        BinaryMetrics metrics = evaluate(lake, holdout, translator, bytes, config.spec().label(), config.spec().output().name());
+        Evaluation evaluation = evaluate(lake, holdout, translator, bytes);
         long holdoutRows = holdout.count();
 
         Map<String, Object> provenance = new LinkedHashMap<>();
@@ -101,7 +115,8 @@ public final class TrainingJob {
         provenance.put("training_table", config.table());
         provenance.put("training_table_uri", input.path());
         provenance.put("training_table_version", input.version());
-        provenance.put("label", config.spec().label());
+        provenance.put("labels", config.spec().labelColumns());
+        provenance.put("image_column", config.spec().imageColumn());
         provenance.put("entity_key", config.spec().entityKey());
         provenance.put("numeric_features", config.spec().numeric());
         provenance.put("categorical_features", config.spec().categorical());
@@ -123,29 +138,60 @@ public final class TrainingJob {
         provenance.put("trainer", trainerConfig);
         provenance.put("seed", config.seed());
         provenance.put("spark_master", lake.spark().sparkContext().master());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("holdout_auc", metrics.auc());
-        m.put("holdout_accuracy", metrics.accuracy());
-        m.put("holdout_log_loss", metrics.logLoss());
-        m.put("holdout_rows", metrics.rows());
-        m.put("holdout_positive_rate", metrics.positiveRate());
+        Map<String, Object> m = new LinkedHashMap<>(evaluation.metrics());
+        m.put("holdout_rows", holdoutRows);
         m.put("rejected_training_rows", rejected.value());
         provenance.put("metrics", m);
         provenance.put("build", BuildInfo.describe(lake.spark().version()));
         ModelFiles.ModelVersion saved = new ModelRegistry(lake).register(modelName, runId, bytes, pre, provenance);
-        return new Outcome(saved, metrics, stats.rowCount(), holdoutRows, rejected.value(), input.version(), trainSeconds, pre);
+        return new Outcome(saved, evaluation.primary(), evaluation.metrics(), stats.rowCount(), holdoutRows, rejected.value(), input.version(),
+                trainSeconds, pre);
     }
 
-    /** Scores {@code holdout} with the shared batched inference and computes binary metrics on the executors. */
-    public static BinaryMetrics evaluate(Lake lake, Dataset<Row> holdout, RowTranslator translator, byte[] network, String label, String output) {
+    /** Holdout metrics: the first binary output's in {@link #primary}, and every output's by name. */
+    public record Evaluation(BinaryMetrics primary, Map<String, Double> metrics) {
+    }
+
+    /**
+     * Scores {@code holdout} with the shared batched inference and computes, on the executors, AUC / accuracy /
+     * log loss for each binary output and accuracy for each multi-class output. The first binary output's metrics
+     * are also reported without the output name ({@code holdout_auc}, …) for gates and listings.
+     */
+    public static Evaluation evaluate(Lake lake, Dataset<Row> holdout, RowTranslator translator, byte[] network) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(network);
-        BatchInference inference = new BatchInference(translator, model, NetworkBytes.sha256(network), EVALUATION_BATCH,
-                new int[]{holdout.schema().fieldIndex(label)});
+        List<ModelSpec.Output> outputs = translator.spec().outputs();
+        int[] labels = outputs.stream().mapToInt(o -> holdout.schema().fieldIndex(o.column())).distinct().toArray();
+        BatchInference inference = new BatchInference(translator, model, NetworkBytes.sha256(network), EVALUATION_BATCH, labels);
+        Dataset<Row> scored = lake.spark().createDataFrame(holdout.javaRDD().mapPartitions(inference::apply), inference.outputSchema(holdout.schema()))
+                .where(col(BatchInference.REASON).isNull()).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Dataset<Row> scored = lake.spark().createDataFrame(holdout.javaRDD().mapPartitions(inference::apply), inference.outputSchema(holdout.schema()));
-            return BinaryMetrics.compute(scored.where(col(BatchInference.REASON).isNull()), label, output, 0.5);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            BinaryMetrics primary = null;
+            for (ModelSpec.Output o : outputs) {
+                String prefix = "holdout_" + o.name() + "_";
+                if (o.binary()) {
+                    BinaryMetrics b = BinaryMetrics.compute(scored, o.column(), o.name(), 0.5);
+                    metrics.put(prefix + "auc", b.auc());
+                    metrics.put(prefix + "accuracy", b.accuracy());
+                    metrics.put(prefix + "log_loss", b.logLoss());
+                    if (primary == null) {
+                        primary = b;
+                        metrics.put("holdout_auc", b.auc());
+                        metrics.put("holdout_accuracy", b.accuracy());
+                        metrics.put("holdout_log_loss", b.logLoss());
+                        metrics.put("holdout_positive_rate", b.positiveRate());
+                    }
+                } else {
+                    Column classes = functions.array(o.classes().stream().map(functions::lit).toArray(Column[]::new));
+                    Column predicted = functions.element_at(classes, functions.array_position(col(o.name()), functions.array_max(col(o.name()))).cast("int"));
+                    Row acc = scored.agg(functions.avg(functions.when(predicted.equalTo(col(o.column()).cast("string")), 1.0).otherwise(0.0))).head();
+                    metrics.put(prefix + "accuracy", acc.isNullAt(0) ? Double.NaN : acc.getDouble(0));
+                }
+            }
+            return new Evaluation(primary, metrics);
         } finally {
+            scored.unpersist();
             model.destroy();
         }
     }

@@ -120,7 +120,7 @@ public final class BatchInference implements Serializable {
                                 for (int k = 0; k < u; k++) {
                                     p[k] = (double) predictions[o][slot * u + k];
                                 }
-                                values[passthrough.length + o] = Arrays.asList(p);
+                                values[passthrough.length + o] = scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(p)).toList();
                             }
                         }
                         slot++;

@@ -9,7 +9,7 @@ import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.train.PreprocessorFit;
-import io.fedlake.translate.TabularSpec;
+import io.fedlake.translate.DataSpec;
 import io.fedlake.translate.RowTranslator;
 import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.Architectures;
@@ -51,10 +51,10 @@ class ScoringJobTest extends LocalSparkTest {
         Dataset<Row> missing = good.limit(1).withColumn("application_id", lit("BAD-NULL")).withColumn("age", lit(null).cast("int"));
         good.unionByName(nan).unionByName(missing).write().format("delta").save(lake.pathOf("raw.credit"));
 
-        TabularSpec spec = TabularSpec.credit();
+        DataSpec spec = DataSpec.credit();
         TabularPreprocessor tabular = PreprocessorFit.fit(FeatureStatistics.compute(good, spec.numeric(), spec.categorical(), 20),
                 spec.numeric(), spec.categorical());
-        Preprocessing pre = new Preprocessing(tabular, null, List.of(spec.output()));
+        Preprocessing pre = new Preprocessing(tabular, null, spec.outputs());
         ComputationGraph net = Architectures.byName("credit-mlp").build(pre.modelSpec(), ModelHyperParams.creditDefaults(3));
         saved = new ModelRegistry(lake).register("credit-mlp", "run-t", NetworkBytes.toBytes(net, false), pre, Map.of("training_run_id", "run-t"));
     }

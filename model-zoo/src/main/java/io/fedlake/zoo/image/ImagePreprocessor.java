@@ -15,10 +15,12 @@ import java.util.Iterator;
  * The header is read before any pixel is decoded, so oversize files and decompression bombs are refused cheaply.
  * Saved with the model so scoring decodes exactly as training did.
  *
- * @param column   binary column holding the encoded image
- * @param maxBytes largest accepted encoded size
+ * @param column      binary column holding the encoded image
+ * @param maxBytes    largest accepted encoded size
+ * @param standardize whether each image is then shifted and scaled to zero mean and unit variance (per image), which
+ *                    makes small local deviations — scratches on a bright surface — stand out regardless of lighting
  */
-public record ImagePreprocessor(String column, int channels, int height, int width, long maxBytes) implements Serializable {
+public record ImagePreprocessor(String column, int channels, int height, int width, long maxBytes, boolean standardize) implements Serializable {
 
     public ImagePreprocessor {
         if (column == null || column.isBlank()) {
@@ -35,6 +37,11 @@ public record ImagePreprocessor(String column, int channels, int height, int wid
         }
     }
 
+    /** Unit-interval pixels, no per-image standardisation. */
+    public ImagePreprocessor(String column, int channels, int height, int width, long maxBytes) {
+        this(column, channels, height, width, maxBytes, false);
+    }
+
     /** Floats one image occupies in the input buffer. */
     public int size() {
         return channels * height * width;
@@ -46,6 +53,25 @@ public record ImagePreprocessor(String column, int channels, int height, int wid
      * @return null when decoded, otherwise a one-line reason (missing, too large, undecodable, wrong dimensions)
      */
     public String decode(byte[] encoded, float[] out, int offset) {
+        String reason = decodeUnit(encoded, out, offset);
+        if (reason == null && standardize) {
+            int n = size();
+            double sum = 0;
+            double sq = 0;
+            for (int i = offset; i < offset + n; i++) {
+                sum += out[i];
+                sq += (double) out[i] * out[i];
+            }
+            double mean = sum / n;
+            double std = Math.sqrt(Math.max(sq / n - mean * mean, 0)) + 1e-3;
+            for (int i = offset; i < offset + n; i++) {
+                out[i] = (float) ((out[i] - mean) / std);
+            }
+        }
+        return reason;
+    }
+
+    private String decodeUnit(byte[] encoded, float[] out, int offset) {
         if (encoded == null || encoded.length == 0) {
             return "missing image";
         }

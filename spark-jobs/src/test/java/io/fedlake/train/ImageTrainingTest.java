@@ -1,0 +1,56 @@
+package io.fedlake.train;
+
+import io.fedlake.generate.SyntheticData;
+import io.fedlake.lake.Domain;
+import io.fedlake.lake.Lake;
+import io.fedlake.testing.LocalSparkTest;
+import io.fedlake.translate.DataSpec;
+import io.fedlake.zoo.ModelHyperParams;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fusion architectures learn the synthetic image domains through the same dl4j-paramavg path as credit. */
+class ImageTrainingTest extends LocalSparkTest {
+
+    private static Lake lake;
+
+    @BeforeAll
+    static void data() {
+        lake = new Lake(spark, tmp.resolve("lake-images").toString());
+        SyntheticData.generate(lake, Domain.IMAGING, 1_200, 2, 21, "gen-i");
+        SyntheticData.generate(lake, Domain.DEFECT, 1_200, 2, 22, "gen-d");
+    }
+
+    private static TrainingJob.Outcome train(Domain domain, String architecture) {
+        TrainConfig config = new TrainConfig(domain.rawTable(), architecture, ModelHyperParams.imageDefaults(5), DataSpec.preset(domain),
+                3, 32, 5, 2, 2, 0.2, 5);
+        List<String> progress = new ArrayList<>();
+        TrainingJob.Outcome o = TrainingJob.run(lake, config, new Dl4jParameterAveragingTrainer(), architecture, "run-" + domain.id(), progress::add);
+        System.out.printf("%s: %s in %.1f s; %s%n", architecture, o.metrics(), o.trainSeconds(), progress);
+        return o;
+    }
+
+    @Test
+    void imagingFusionFindsLesions() {
+        TrainingJob.Outcome o = train(Domain.IMAGING, "imaging-fusion");
+
+        assertEquals(0, o.rejectedRows());
+        assertTrue(o.holdout().auc() > 0.75, "imaging-fusion holdout AUC " + o.holdout().auc());
+    }
+
+    @Test
+    void defectFusionDetectsAndTypesDefects() {
+        TrainingJob.Outcome o = train(Domain.DEFECT, "defect-fusion");
+
+        double majority = lake.spark().read().format("delta").load(lake.pathOf("raw.defect")).where("defect_type = 'none'").count() / 1_200.0;
+        assertTrue(o.metrics().get("holdout_p_defect_auc") > 0.75, "defect AUC " + o.metrics());
+        assertTrue(o.metrics().get("holdout_p_defect_type_accuracy") > majority + 0.02,
+                "type accuracy should beat always-'none' (" + majority + "): " + o.metrics());
+    }
+}

@@ -16,7 +16,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ final class GraphBuilders {
         GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(p.seed())
                 .dataType(DataType.FLOAT)
-                .updater(new Adam(p.learningRate()))
+                .updater(p.dl4jUpdater())
                 .l2(p.l2())
                 .weightInit(WeightInit.RELU)
                 .graphBuilder();

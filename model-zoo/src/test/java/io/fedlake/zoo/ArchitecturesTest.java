@@ -98,4 +98,13 @@ class ArchitecturesTest {
                 back.modelSpec());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Preprocessing.fromJson("[]")).getMessage().startsWith("not a valid preprocessing document"));
     }
+
+    @Test
+    void theUpdaterIsConfigurable() {
+        ModelSpec spec = new ModelSpec(List.of(CLINICAL), List.of(FINDING));
+        ComputationGraph net = Architectures.byName("credit-mlp").build(spec, new ModelHyperParams(List.of(8), 0, 0.01, 0, 1, "nesterovs"));
+        assertEquals("Nesterovs", net.getLayer("dense0").conf().getLayer().getUpdaterByParam("W").getClass().getSimpleName());
+        assertEquals("updater must be one of [adam, nesterovs, rmsprop, sgd], got 'lbfgs'",
+                assertThrows(IllegalArgumentException.class, () -> new ModelHyperParams(List.of(8), 0, 0.01, 0, 1, "lbfgs")).getMessage());
+    }
 }

@@ -60,6 +60,9 @@ public final class TrainOptions {
     @Option(names = "--learning-rate", description = "Adam learning rate. Default: 0.005 tabular, 0.002 images")
     Double learningRate;
 
+    @Option(names = "--updater", defaultValue = "adam", description = "Optimiser: adam, nesterovs, rmsprop or sgd. Default: ${DEFAULT-VALUE}")
+    String updater;
+
     @Option(names = "--l2", defaultValue = "0.00001", description = "L2 weight penalty. Default: ${DEFAULT-VALUE}")
     double l2;
 
@@ -98,7 +101,7 @@ public final class TrainOptions {
         boolean images = domain() != Domain.CREDIT;
         ModelHyperParams defaults = images ? ModelHyperParams.imageDefaults(seed) : ModelHyperParams.creditDefaults(seed);
         ModelHyperParams hyper = new ModelHyperParams(hidden != null ? hidden : defaults.hiddenLayers(),
-                dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed);
+                dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed, updater);
         return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
                 batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed);
     }

@@ -135,8 +135,10 @@ public final class TrainingJob {
         trainerConfig.put("dropout", config.hyper().dropout());
         trainerConfig.put("learning_rate", config.hyper().learningRate());
         trainerConfig.put("l2", config.hyper().l2());
+        trainerConfig.put("updater", config.hyper().updater());
         provenance.put("trainer", trainerConfig);
         provenance.put("seed", config.seed());
+        provenance.put("differential_privacy", null); // (ε, δ) once a DP regime trained it
         provenance.put("spark_master", lake.spark().sparkContext().master());
         Map<String, Object> m = new LinkedHashMap<>(evaluation.metrics());
         m.put("holdout_rows", holdoutRows);

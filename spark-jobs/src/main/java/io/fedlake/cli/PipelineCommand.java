@@ -7,6 +7,7 @@ import io.fedlake.lake.RunIds;
 import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.score.ScoringJob;
+import io.fedlake.score.ScoringPresets;
 import io.fedlake.train.HoldoutSplit;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
@@ -93,7 +94,8 @@ final class PipelineCommand extends SparkCommand {
         Lake.Snapshot input = new Lake.Snapshot(table, lake.pathOf(table), trained.inputVersion(), at);
         Dataset<Row> holdout = at.where(HoldoutSplit.isHoldout(config.spec().entityKey(), config.seed(), config.holdoutFraction()));
         ScoringJob.Outcome scored = ScoringJob.run(lake, new ScoringJob.Request(Domain.CREDIT.id(), input, holdout,
-                Domain.CREDIT.entityKey(), Domain.CREDIT.clientKey(), model, logicalDate, runId, scoreBatchSize, threshold));
+                Domain.CREDIT.entityKey(), Domain.CREDIT.clientKey(), model, logicalDate, runId, scoreBatchSize, threshold,
+                ScoringPresets.decisions(Domain.CREDIT), ScoringPresets.defaultReasonCodes(Domain.CREDIT), ScoringPresets.featureLabels(Domain.CREDIT)));
         out.printf("  score     %s for %s: %,d read = %,d scored + %,d quarantined, %.1f s%n", scored.scoresTable(), logicalDate,
                 scored.input(), scored.scored(), scored.quarantined(), scored.seconds());
         out.printf("            → %s (Delta version %d)%n", scored.scoresPath(), scored.scoresVersion());

@@ -6,6 +6,7 @@ import io.fedlake.lake.RunIds;
 import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.score.ScoringJob;
+import io.fedlake.score.ScoringPresets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +21,7 @@ import static org.apache.spark.sql.functions.to_date;
         description = "Batch-score one logical date of a domain's input into scores.<domain>, exactly once; bad rows go to quarantine.<domain>.")
 final class ScoreCommand extends SparkCommand {
 
-    @Option(names = "--domain", defaultValue = "credit", description = "Domain. Default: ${DEFAULT-VALUE} (the only tabular scorer so far)")
+    @Option(names = "--domain", defaultValue = "credit", description = "credit, imaging or defect. Default: ${DEFAULT-VALUE}")
     String domainName;
 
     @Option(names = "--model", required = true, paramLabel = "NAME[:VERSION|@ALIAS]", description = "Registered model: NAME (newest version), NAME:VERSION or NAME@ALIAS, e.g. credit-mlp@champion")
@@ -35,8 +36,11 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--batch-size", defaultValue = "4096", description = "Rows per forward pass. Default: ${DEFAULT-VALUE}")
     int batchSize;
 
-    @Option(names = "--threshold", defaultValue = "0.2", description = "Probability at or above which the decision is decline. Default: ${DEFAULT-VALUE}")
-    double threshold;
+    @Option(names = "--threshold", description = "Probability at or above which the decision is decline/refer/reject. Default: 0.2 credit, 0.5 images")
+    Double threshold;
+
+    @Option(names = "--reason-codes", description = "Reason codes per row (occlusion attributions). Default: 4 for credit, 0 otherwise")
+    Integer reasonCodes;
 
     private Domain domain;
     private LocalDate logicalDate;
@@ -44,9 +48,6 @@ final class ScoreCommand extends SparkCommand {
     @Override
     protected void validate() {
         domain = Domain.parse(domainName);
-        if (domain != Domain.CREDIT) {
-            throw new IllegalArgumentException("scoring domain '" + domain.id() + "' is not available yet; available: credit");
-        }
         try {
             logicalDate = LocalDate.parse(date);
         } catch (DateTimeParseException e) {
@@ -67,7 +68,9 @@ final class ScoreCommand extends SparkCommand {
         }
         ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(domain.id(), input,
                 input.data().where(col(domain.dateColumn()).equalTo(to_date(lit(logicalDate.toString())))),
-                domain.entityKey(), domain.clientKey(), loaded, logicalDate, runId, batchSize, threshold));
+                domain.entityKey(), domain.clientKey(), loaded, logicalDate, runId, batchSize,
+                threshold != null ? threshold : ScoringPresets.defaultThreshold(domain), ScoringPresets.decisions(domain),
+                reasonCodes != null ? reasonCodes : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain)));
         out.printf("scored %s for %s with %s:%s: %,d read = %,d scored + %,d quarantined in %.1f s → %s (Delta version %d)%n",
                 table, logicalDate, loaded.version().name(), loaded.version().version(), o.input(), o.scored(), o.quarantined(),
                 o.seconds(), o.scoresPath(), o.scoresVersion());

@@ -37,7 +37,15 @@ abstract class SparkCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        try (SparkSession spark = SparkSessions.create("fedlake " + spec.name(), global().master, global().conf)) {
+        java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+        try {
+            // Session catalog entries (fedlake sql) stay under the lake, not in the working directory.
+            conf.put("spark.sql.warehouse.dir", io.fedlake.lake.Lake.normaliseRoot(global().lake) + "/_warehouse");
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad --lake: " + e.getMessage(), e);
+        }
+        conf.putAll(global().conf);
+        try (SparkSession spark = SparkSessions.create("fedlake " + spec.name(), global().master, conf)) {
             Lake lake;
             try {
                 lake = new Lake(spark, global().lake);

@@ -6,51 +6,84 @@ import io.fedlake.registry.ModelFiles;
 import io.fedlake.translate.BatchInference;
 import io.fedlake.translate.RowTranslator;
 import io.fedlake.zoo.ModelSpec;
+import io.fedlake.zoo.tabular.TabularPreprocessor;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.delta.ConcurrentAppendException;
+import org.apache.spark.sql.delta.ConcurrentDeleteReadException;
+import org.apache.spark.sql.delta.ConcurrentWriteException;
+import org.apache.spark.sql.delta.MetadataChangedException;
+import org.apache.spark.sql.delta.ProtocolChangedException;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_max;
+import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_arrays;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * Batch-scores a tabular input into {@code scores.<domain>} for one logical date, exactly once: the date's
- * partition is replaced atomically ({@code replaceWhere}), so a rerun leaves one copy. Rows that cannot be
- * scored go to {@code quarantine.<domain>} with their reason and the full input record as JSON; every run checks
- * input = scored + quarantined and fails loudly otherwise. Every score row carries its provenance.
+ * Batch-scores a domain's input into {@code scores.<domain>} for one logical date, exactly once: the date's
+ * partition is replaced atomically ({@code replaceWhere}), so a rerun leaves one copy, and scorers writing
+ * different dates concurrently both commit (a conflicting commit is retried). Rows that cannot be scored go to
+ * {@code quarantine.<domain>} with their reason and the full input record as JSON; every run checks input =
+ * scored + quarantined and fails loudly otherwise. Every score row carries its provenance.
+ *
+ * <p>Score columns: {@code probability} (the first binary output, e.g. default, finding, defect) and
+ * {@code decision} from the threshold; for a model with a multi-class output (defect type) also
+ * {@code class_probabilities} (class → probability) and {@code predicted_class}; with reason codes (credit) the
+ * top features behind a high probability in {@code reason_codes}.
  */
 public final class ScoringJob {
+
+    static final int MAX_COMMIT_ATTEMPTS = 10;
 
     private ScoringJob() {
     }
 
     /**
-     * @param domain      table suffix, e.g. {@code credit}
-     * @param entityKey   key column copied to the score table
-     * @param clientKey   client column copied to the score table (null if none)
-     * @param threshold   probability at or above which the decision is {@code decline}
+     * @param domain         table suffix, e.g. {@code credit}
+     * @param entityKey      key column copied to the score table
+     * @param clientKey      client column copied to the score table (null if none)
+     * @param threshold      probability at or above which the decision is {@code decisions[0]}
+     * @param decisions      decision words for (at or above threshold, below), e.g. ("decline", "approve")
+     * @param reasonCodes    reason codes per row (0 for none)
+     * @param featureLabels  readable feature names for reason codes, by column name
      */
     public record Request(String domain, Lake.Snapshot input, Dataset<Row> rows, String entityKey, String clientKey,
-                          ModelFiles.LoadedModel model, LocalDate logicalDate, String jobRunId, int batchSize, double threshold) {
+                          ModelFiles.LoadedModel model, LocalDate logicalDate, String jobRunId, int batchSize, double threshold,
+                          List<String> decisions, int reasonCodes, Map<String, String> featureLabels) {
         public Request {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
             }
             if (!(threshold > 0 && threshold < 1)) {
                 throw new IllegalArgumentException("threshold must be in (0, 1), got " + threshold);
+            }
+            if (decisions.size() != 2) {
+                throw new IllegalArgumentException("two decision words are needed, got " + decisions);
+            }
+            if (reasonCodes < 0) {
+                throw new IllegalArgumentException("reason codes must be ≥ 0, got " + reasonCodes);
             }
         }
     }
@@ -64,23 +97,28 @@ public final class ScoringJob {
         Dataset<Row> rows = r.rows();
         StructType inSchema = rows.schema();
         RowTranslator translator = new RowTranslator(r.model().preprocessing(), inSchema, false, r.input().table());
-        ModelSpec.Output output = r.model().preprocessing().outputs().get(0);
-        if (!output.binary()) {
-            throw new UserError("model " + r.model().version().name() + " predicts " + output.classes().size()
-                    + " classes; the credit scorer needs a binary model");
-        }
+        List<ModelSpec.Output> outputs = r.model().preprocessing().outputs();
+        Optional<ModelSpec.Output> binary = outputs.stream().filter(ModelSpec.Output::binary).findFirst();
+        Optional<ModelSpec.Output> multi = outputs.stream().filter(o -> !o.binary()).findFirst();
         for (String key : new String[]{r.entityKey(), r.clientKey()}) {
             if (key != null && !Arrays.asList(inSchema.fieldNames()).contains(key)) {
-                throw UserError.missingColumns(r.input().table(), java.util.List.of(key), Arrays.asList(inSchema.fieldNames()));
+                throw UserError.missingColumns(r.input().table(), List.of(key), Arrays.asList(inSchema.fieldNames()));
             }
         }
+        TabularPreprocessor tabular = r.model().preprocessing().tabular();
+        int reasonCodes = tabular != null && outputs.get(0).binary() ? r.reasonCodes() : 0;
+        List<String> labels = new ArrayList<>();
+        if (tabular != null) {
+            tabular.numericColumns().forEach(c -> labels.add(r.featureLabels().getOrDefault(c, c)));
+            tabular.categoricalColumns().forEach(c -> labels.add(r.featureLabels().getOrDefault(c, c)));
+        }
+
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(r.model().networkBytes());
         int[] all = new int[inSchema.size()];
         Arrays.setAll(all, i -> i);
-        BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), all);
+        BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), all, reasonCodes, labels);
         Dataset<Row> results = lake.spark().createDataFrame(rows.javaRDD().mapPartitions(inference::apply), inference.outputSchema(inSchema))
-                .withColumnRenamed(output.name(), "probability")
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             long input = results.count();
@@ -88,13 +126,25 @@ public final class ScoringJob {
             Timestamp scoredAt = Timestamp.from(Instant.now());
             ModelFiles.ModelVersion mv = r.model().version();
 
-            Dataset<Row> ok = results.where(col("quarantine_reason").isNull());
-            Column[] scoreCols = {
+            List<Column> scoreCols = new ArrayList<>(List.of(
                     col(r.entityKey()),
-                    r.clientKey() == null ? lit(null).cast("string").as("client_id") : col(r.clientKey()).cast("string").as("client_id"),
-                    col("probability"),
-                    when(col("probability").geq(r.threshold()), "decline").otherwise("approve").as("decision"),
-                    lit(r.threshold()).as("decision_threshold"),
+                    r.clientKey() == null ? lit(null).cast("string").as("client_id") : col(r.clientKey()).cast("string").as("client_id")));
+            if (binary.isPresent()) {
+                Column p = col(binary.get().name());
+                scoreCols.add(p.as("probability"));
+                scoreCols.add(when(p.geq(r.threshold()), r.decisions().get(0)).otherwise(r.decisions().get(1)).as("decision"));
+                scoreCols.add(lit(r.threshold()).as("decision_threshold"));
+            }
+            if (multi.isPresent()) {
+                Column classes = array(multi.get().classes().stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+                Column p = col(multi.get().name());
+                scoreCols.add(map_from_arrays(classes, p).as("class_probabilities"));
+                scoreCols.add(element_at(classes, array_position(p, array_max(p)).cast("int")).as("predicted_class"));
+            }
+            if (reasonCodes > 0) {
+                scoreCols.add(col(BatchInference.REASON_CODES));
+            }
+            scoreCols.addAll(List.of(
                     lit(mv.name()).as("model_name"),
                     lit(mv.version()).as("model_version"),
                     lit(mv.sha256()).as("model_sha256"),
@@ -103,20 +153,20 @@ public final class ScoringJob {
                     lit(r.input().version()).as("input_version"),
                     lit(r.jobRunId()).as("job_run_id"),
                     lit(scoredAt).as("scored_at"),
-                    to_date(lit(date)).as("logical_date"),
-            };
+                    to_date(lit(date)).as("logical_date")));
             String scoresTable = "scores." + r.domain();
             String scoresPath = lake.pathOf(scoresTable);
-            writeDatePartition(ok.select(scoreCols), scoresPath, date, r.jobRunId());
+            Dataset<Row> ok = results.where(col(BatchInference.REASON).isNull());
+            writeDatePartition(ok.select(scoreCols.toArray(new Column[0])), scoresPath, date, r.jobRunId());
 
             String quarantineTable = "quarantine." + r.domain();
-            Dataset<Row> bad = results.where(col("quarantine_reason").isNotNull());
+            Dataset<Row> bad = results.where(col(BatchInference.REASON).isNotNull());
             long quarantined = bad.count();
-            String[] inputNames = inSchema.fieldNames();
+            Column[] record = Arrays.stream(inSchema.fieldNames()).map(n -> col("`" + n + "`")).toArray(Column[]::new);
             Column[] quarantineCols = {
                     col(r.entityKey()).cast("string").as("entity_id"),
-                    col("quarantine_reason").as("reason"),
-                    to_json(struct(Arrays.stream(inputNames).map(n -> col("`" + n + "`")).toArray(Column[]::new))).as("record_json"),
+                    col(BatchInference.REASON).as("reason"),
+                    to_json(struct(record)).as("record_json"),
                     lit("score").as("stage"),
                     lit(r.input().table()).as("input_table"),
                     lit(r.input().version()).as("input_version"),
@@ -129,7 +179,7 @@ public final class ScoringJob {
 
             long written = lake.spark().read().format("delta").load(scoresPath).where(col("logical_date").equalTo(to_date(lit(date)))).count();
             long scored = input - quarantined;
-            if (written != scored || scored + quarantined != input) {
+            if (written != scored) {
                 throw UserError.countsDoNotReconcile(scoresTable + " for " + date, input, written, quarantined);
             }
             return new Outcome(input, scored, quarantined, scoresTable, scoresPath, lake.version(scoresTable), quarantineTable,
@@ -140,11 +190,29 @@ public final class ScoringJob {
         }
     }
 
-    private static void writeDatePartition(Dataset<Row> rows, String path, String date, String runId) {
-        rows.write().format("delta").mode("overwrite")
-                .partitionBy("logical_date")
-                .option("replaceWhere", "logical_date = DATE'" + date + "'")
-                .option("userMetadata", runId)
-                .save(path);
+    /** Replaces one date partition; a commit that conflicts with a concurrent writer (another date) is retried. */
+    static void writeDatePartition(Dataset<Row> rows, String path, String date, String runId) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                rows.write().format("delta").mode("overwrite")
+                        .partitionBy("logical_date")
+                        .option("replaceWhere", "logical_date = DATE'" + date + "'")
+                        .option("mergeSchema", "true") // a newer scorer may add columns (e.g. reason codes); old rows read them as null
+                        .option("userMetadata", runId)
+                        .save(path);
+                return;
+            } catch (ConcurrentAppendException | ConcurrentDeleteReadException | ConcurrentWriteException | MetadataChangedException
+                     | ProtocolChangedException e) {
+                if (attempt >= MAX_COMMIT_ATTEMPTS) {
+                    throw new UserError("could not commit " + path + " for " + date + " after " + attempt + " attempts: " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep((long) (100 * attempt * (0.5 + Math.random())));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new UserError("interrupted while retrying a commit to " + path);
+                }
+            }
+        }
     }
 }

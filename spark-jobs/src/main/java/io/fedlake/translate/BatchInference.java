@@ -36,9 +36,32 @@ public final class BatchInference implements Serializable {
     private final String sha256;
     private final int batchSize;
     private final int[] passthrough;
+    private final int reasonCodes;
+    private final List<String> featureLabels;
+    public static final String REASON_CODES = "reason_codes";
 
     /** @param passthrough indexes of input columns copied to the output, in order */
     public BatchInference(RowTranslator translator, Broadcast<byte[]> model, String sha256, int batchSize, int[] passthrough) {
+        this(translator, model, sha256, batchSize, passthrough, 0, List.of());
+    }
+
+    /**
+     * @param reasonCodes   how many reason codes to emit per row (0 for none): the tabular features whose
+     *                      occlusion — replacing the value by the training baseline (the mean of a numeric feature,
+     *                      the most frequent category) — lowers the first output's probability most, strongest
+     *                      first; only features that raised the probability are listed
+     * @param featureLabels readable names of the tabular features, numeric then categorical, in the preprocessor's order
+     */
+    public BatchInference(RowTranslator translator, Broadcast<byte[]> model, String sha256, int batchSize, int[] passthrough,
+                          int reasonCodes, List<String> featureLabels) {
+        if (reasonCodes < 0) {
+            throw new IllegalArgumentException("reason codes must be ≥ 0, got " + reasonCodes);
+        }
+        if (reasonCodes > 0 && (translator.preprocessing().tabular() == null || !translator.spec().outputs().get(0).binary())) {
+            throw new IllegalArgumentException("reason codes need tabular features and a binary first output");
+        }
+        this.reasonCodes = reasonCodes;
+        this.featureLabels = List.copyOf(featureLabels);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
         }
@@ -58,6 +81,9 @@ public final class BatchInference implements Serializable {
         for (ModelSpec.Output o : translator.spec().outputs()) {
             fields.add(new StructField(o.name(), o.binary() ? DataTypes.DoubleType : DataTypes.createArrayType(DataTypes.DoubleType, false),
                     true, Metadata.empty()));
+        }
+        if (reasonCodes > 0) {
+            fields.add(new StructField(REASON_CODES, DataTypes.createArrayType(DataTypes.StringType, false), true, Metadata.empty()));
         }
         fields.add(new StructField(REASON, DataTypes.StringType, true, Metadata.empty()));
         return new StructType(fields.toArray(new StructField[0]));
@@ -101,12 +127,13 @@ public final class BatchInference implements Serializable {
                     inputs.add(row);
                     reasons.add(batch.add(row));
                 }
-                float[][] predictions = batch.rows() == 0 ? new float[0][] : forward();
+                String[][] codes = new String[batch.rows()][];
+                float[][] predictions = batch.rows() == 0 ? new float[0][] : forward(codes);
                 List<Row> result = new ArrayList<>(inputs.size());
                 int slot = 0;
                 for (int i = 0; i < inputs.size(); i++) {
                     Row in = inputs.get(i);
-                    Object[] values = new Object[passthrough.length + outputs.size() + 1];
+                    Object[] values = new Object[passthrough.length + outputs.size() + (reasonCodes > 0 ? 2 : 1)];
                     for (int c = 0; c < passthrough.length; c++) {
                         values[c] = in.get(passthrough[c]);
                     }
@@ -123,6 +150,9 @@ public final class BatchInference implements Serializable {
                                 values[passthrough.length + o] = scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(p)).toList();
                             }
                         }
+                        if (reasonCodes > 0) {
+                            values[passthrough.length + outputs.size()] = scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(codes[slot])).toList();
+                        }
                         slot++;
                     }
                     values[values.length - 1] = reasons.get(i);
@@ -131,7 +161,7 @@ public final class BatchInference implements Serializable {
                 return result;
             }
 
-            private float[][] forward() {
+            private float[][] forward(String[][] codes) {
                 ComputationGraph net = NetworkPool.borrow(sha256, model::value);
                 try {
                     INDArray[] x = batch.features();
@@ -140,9 +170,41 @@ public final class BatchInference implements Serializable {
                     for (int o = 0; o < y.length; o++) {
                         p[o] = y[o].dup().reshape(y[o].length()).toFloatVector();
                     }
+                    if (reasonCodes > 0) {
+                        reasons(net, x, p[0], codes);
+                    }
                     return p;
                 } finally {
                     NetworkPool.giveBack(sha256, net);
+                }
+            }
+            /** Occlusion attributions of the first output, one forward pass per tabular feature. */
+            private void reasons(ComputationGraph net, INDArray[] x, float[] base, String[][] codes) {
+                int n = base.length;
+                int numeric = translator.preprocessing().tabular().numericWidth();
+                int groups = numeric + translator.preprocessing().tabular().categorical().size();
+                float[][] drop = new float[groups][];
+                for (int g = 0; g < groups; g++) {
+                    INDArray[] occluded = x.clone();
+                    if (g < numeric) {
+                        occluded[0] = x[0].dup();
+                        occluded[0].getColumn(g).assign(0); // standardised training mean
+                    } else {
+                        int input = (numeric > 0 ? 1 : 0) + (g - numeric);
+                        occluded[input] = x[input].dup().assign(0); // index 0: the most frequent training category
+                    }
+                    float[] q = net.output(false, occluded)[0].dup().reshape(n).toFloatVector();
+                    drop[g] = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        drop[g][i] = base[i] - q[i];
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    final int row = i;
+                    codes[i] = java.util.stream.IntStream.range(0, groups).boxed()
+                            .filter(g -> drop[g][row] > 1e-6f)
+                            .sorted((a, b) -> Float.compare(drop[b][row], drop[a][row]))
+                            .limit(reasonCodes).map(featureLabels::get).toArray(String[]::new);
                 }
             }
         };

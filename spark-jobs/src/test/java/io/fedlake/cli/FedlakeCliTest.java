@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,7 +52,7 @@ class FedlakeCliTest {
     void badArgumentsAreUsageErrorsWithOneClearLine() {
         assertUsage(run(), "fedlake: missing command");
         assertUsage(run("train", "--epochs", "0"), "fedlake: epochs must be ≥ 1, got 0");
-        assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; known: credit-mlp, logreg");
+        assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg");
         assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg");
         assertUsage(run("generate", "--domain", "weather"), "fedlake: unknown domain 'weather'; expected one of credit, imaging, defect");
         assertUsage(run("score", "--model", "m", "--date", "2026-13-01"), "fedlake: --date must be yyyy-MM-dd, got '2026-13-01'");
@@ -111,6 +112,17 @@ class FedlakeCliTest {
         Result score = run(concat(new String[]{"score", "--model", "cli-credit@champion", "--date", "2024-05-02"}, common));
         assertEquals(0, score.code(), score.err());
         assertTrue(score.out().matches("(?s)scored raw.credit for 2024-05-02 with cli-credit:1: \\d+ read = \\d+ scored \\+ 0 quarantined.*"), score.out());
+
+        Result tables = run(concat(new String[]{"sql", "--tables"}, common));
+        assertEquals(List.of("features.training_statistics", "quarantine.credit", "raw.credit", "registry.aliases", "registry.models", "scores.credit"),
+                tables.out().lines().toList());
+        Result sql = run(concat(new String[]{"sql", "SELECT count(*) AS n, min(size(reason_codes)) >= 0 AS ok FROM scores.credit VERSION AS OF 0"}, common));
+        assertEquals(0, sql.code(), sql.err());
+        assertEquals("n\tok", sql.out().lines().findFirst().orElse(""));
+        assertTrue(sql.out().lines().skip(1).findFirst().orElse("").matches("\\d+\ttrue"), sql.out());
+        Result badSql = run(concat(new String[]{"sql", "SELECT * FROM raw.nothing"}, common));
+        assertEquals(1, badSql.code());
+        assertTrue(badSql.err().startsWith("fedlake: error: SQL error: "), badSql.err());
 
         Result refused = run(concat(new String[]{"models", "promote", "cli-credit:1", "--metric", "no_such_metric"}, common));
         assertEquals(1, refused.code());

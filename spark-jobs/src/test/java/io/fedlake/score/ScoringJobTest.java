@@ -18,6 +18,7 @@ import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,8 @@ class ScoringJobTest extends LocalSparkTest {
     private ScoringJob.Outcome score(LocalDate date, Dataset<Row> rows, String runId) {
         Lake.Snapshot input = lake.readLatest("raw.credit", "test");
         return ScoringJob.run(lake, new ScoringJob.Request("credit", input, rows == null ? input.data() : rows, "application_id", "branch_id",
-                new ModelRegistry(lake).load("credit-mlp"), date, runId, 64, 0.2));
+                new ModelRegistry(lake).load("credit-mlp"), date, runId, 64, 0.2,
+                ScoringPresets.decisions(Domain.CREDIT), 4, ScoringPresets.featureLabels(Domain.CREDIT)));
     }
 
     private long rowsFor(String table, LocalDate date) {
@@ -125,5 +127,47 @@ class ScoringJobTest extends LocalSparkTest {
         Dataset<Row> noIncome = lake.readLatest("raw.credit", "t").data().drop("annual_income");
         UserError e = assertThrows(UserError.class, () -> score(D2, noIncome, "job-x"));
         assertTrue(e.getMessage().startsWith("table raw.credit lacks column(s) annual_income"), e.getMessage());
+    }
+
+    @Test
+    void reasonCodesNameTheFeaturesThatRaisedTheProbability() {
+        DataSpec spec = DataSpec.credit();
+        ModelFiles.LoadedModel base = new ModelRegistry(lake).load("credit-mlp");
+        ComputationGraph net = Architectures.byName("logreg").build(base.preprocessing().modelSpec(), ModelHyperParams.creditDefaults(1));
+        net.params().assign(0);
+        INDArray w = net.getParam("p_default_W").dup();
+        w.putScalar(spec.numeric().indexOf("debt_to_income"), 0, 2.0); // only debt-to-income moves the score, upwards
+        net.setParam("p_default_W", w);
+        new ModelRegistry(lake).register("why", "run-why", NetworkBytes.toBytes(net, false), base.preprocessing(), Map.of("training_run_id", "run-why"));
+        Lake.Snapshot input = lake.readLatest("raw.credit", "test");
+
+        ScoringJob.run(lake, new ScoringJob.Request("why", input, input.data(), "application_id", "branch_id", new ModelRegistry(lake).load("why"),
+                D1, "job-why", 64, 0.2, ScoringPresets.decisions(Domain.CREDIT), 4, ScoringPresets.featureLabels(Domain.CREDIT)));
+
+        double mean = base.preprocessing().tabular().numeric().get(spec.numeric().indexOf("debt_to_income")).mean();
+        Dataset<Row> scored = spark.read().format("delta").load(lake.pathOf("scores.why")).join(input.data(), "application_id");
+        assertEquals(200, scored.count());
+        for (Row r : scored.collectAsList()) {
+            List<String> codes = r.getList(r.fieldIndex("reason_codes"));
+            double dti = r.getAs("debt_to_income");
+            assertEquals(dti > mean + 1e-6 ? List.of("Debt-to-income ratio") : List.of(), codes, "dti " + dti + " vs mean " + mean);
+        }
+    }
+
+    @Test
+    void scorersWritingDifferentDatesConcurrentlyBothCommit() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            LocalDate d3 = LocalDate.of(2026, 12, 1);
+            LocalDate d4 = LocalDate.of(2026, 12, 2);
+            var a = pool.submit(() -> score(d3, null, "job-d3"));
+            var b = pool.submit(() -> score(d4, null, "job-d4"));
+            assertEquals(200, a.get().scored());
+            assertEquals(200, b.get().scored());
+            assertEquals(200, rowsFor("scores.credit", d3));
+            assertEquals(200, rowsFor("scores.credit", d4));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

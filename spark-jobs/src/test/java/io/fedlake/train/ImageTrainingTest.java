@@ -4,7 +4,13 @@ import io.fedlake.generate.SyntheticData;
 import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
+import io.fedlake.registry.ModelRegistry;
+import io.fedlake.score.ScoringJob;
+import io.fedlake.score.ScoringPresets;
 import io.fedlake.translate.DataSpec;
+import org.apache.spark.sql.Row;
+import java.time.LocalDate;
+import java.util.Map;
 import io.fedlake.zoo.ModelHyperParams;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,5 +58,17 @@ class ImageTrainingTest extends LocalSparkTest {
         assertTrue(o.metrics().get("holdout_p_defect_auc") > 0.75, "defect AUC " + o.metrics());
         assertTrue(o.metrics().get("holdout_p_defect_type_accuracy") > majority + 0.02,
                 "type accuracy should beat always-'none' (" + majority + "): " + o.metrics());
+
+        Lake.Snapshot input = lake.readLatest("raw.defect", "test");
+        ScoringJob.Outcome scored = ScoringJob.run(lake, new ScoringJob.Request("defect", input, input.data().limit(300), "inspection_id", "plant_id",
+                new ModelRegistry(lake).load("defect-fusion"), LocalDate.of(2026, 11, 23), "job-defect", 64, 0.5,
+                ScoringPresets.decisions(Domain.DEFECT), 0, Map.of()));
+        assertEquals(300, scored.scored());
+        Row any = spark.read().format("delta").load(lake.pathOf("scores.defect")).head();
+        Map<String, Double> classes = any.getJavaMap(any.fieldIndex("class_probabilities"));
+        assertEquals(java.util.Set.of("none", "scratch", "spot", "crack"), classes.keySet());
+        assertEquals(1.0, classes.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-4);
+        assertEquals(classes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey(), any.getAs("predicted_class"));
+        assertTrue(List.of("reject", "pass").contains(any.<String>getAs("decision")));
     }
 }

@@ -21,6 +21,15 @@ public final class SyntheticData {
     public record Result(String table, String path, long rows, long version, double seconds) {
     }
 
+    /** The schema of a domain's raw table (also the typed schema CSV ingestion parses with). */
+    public static StructType schema(Domain domain) {
+        return switch (domain) {
+            case CREDIT -> CreditGenerator.SCHEMA;
+            case IMAGING -> ImagingGenerator.SCHEMA;
+            case DEFECT -> DefectGenerator.SCHEMA;
+        };
+    }
+
     /** The generated rows as a lazy Dataset (no action is run). */
     public static Dataset<Row> rows(org.apache.spark.sql.SparkSession spark, Domain domain, long rows, int partitions, long seed) {
         if (rows < 1) {

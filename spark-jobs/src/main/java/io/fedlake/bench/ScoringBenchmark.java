@@ -1,0 +1,154 @@
+package io.fedlake.bench;
+
+import io.fedlake.features.stats.FeatureStatistics;
+import io.fedlake.generate.SyntheticData;
+import io.fedlake.lake.Domain;
+import io.fedlake.lake.Lake;
+import io.fedlake.lake.SparkSessions;
+import io.fedlake.registry.ModelFiles;
+import io.fedlake.registry.ModelRegistry;
+import io.fedlake.score.ScoringJob;
+import io.fedlake.score.ScoringPresets;
+import io.fedlake.train.PreprocessorFit;
+import io.fedlake.translate.DataSpec;
+import io.fedlake.zoo.Architectures;
+import io.fedlake.zoo.ModelHyperParams;
+import io.fedlake.zoo.ModelSpec;
+import io.fedlake.zoo.Preprocessing;
+import io.fedlake.zoo.artifact.NetworkBytes;
+import io.fedlake.zoo.tabular.TabularPreprocessor;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scoring throughput, measured side by side in one run on the same Delta input (synthetic credit), same machine:
+ * <ol>
+ *   <li>Fedlake's scorer (ScoringJob: Delta in → batched ND4J inference → Delta out, provenance, quarantine, count
+ *       reconciliation), without and with reason codes;</li>
+ *   <li>Spark MLlib: the same feature encoding (index + one-hot + standardise) and a
+ *       MultilayerPerceptronClassificationModel with the same hidden layers, Delta in → Delta out;</li>
+ *   <li>the compute bound: the same network's batched forward pass in this JVM on pre-encoded arrays.</li>
+ * </ol>
+ * Prints rows/s and the ratios. Not a test: run {@code benchmarks/scoring.sh}.
+ */
+public final class ScoringBenchmark {
+
+    public static void main(String[] args) {
+        long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
+        String root = args.length > 1 ? args[1] : "benchmarks/lake";
+        int batch = 4096;
+        SparkSession spark = SparkSessions.create("fedlake scoring benchmark", System.getProperty("spark.master", "local[2]"), Map.of());
+        Lake lake = new Lake(spark, root);
+        DataSpec spec = DataSpec.credit();
+        if (!lake.exists("raw.credit") || lake.readLatest("raw.credit", "").data().count() != rows) {
+            SyntheticData.generate(lake, Domain.CREDIT, rows, SyntheticData.defaultPartitions(Domain.CREDIT, rows, 2), 42, "bench");
+        }
+        Lake.Snapshot input = lake.readLatest("raw.credit", "");
+        Dataset<Row> sample = input.data().limit(20_000).cache();
+        TabularPreprocessor tabular = PreprocessorFit.fit(FeatureStatistics.compute(sample, spec.numeric(), spec.categorical(), 100),
+                spec.numeric(), spec.categorical());
+        Preprocessing pre = new Preprocessing(tabular, null, spec.outputs());
+        ModelHyperParams hyper = ModelHyperParams.creditDefaults(1);
+        ComputationGraph net = Architectures.byName("credit-mlp").build(pre.modelSpec(), hyper);
+        ModelRegistry registry = new ModelRegistry(lake);
+        ModelFiles.ModelVersion v = registry.register("bench-credit", "bench-" + System.currentTimeMillis(), NetworkBytes.toBytes(net, false), pre,
+                Map.of("training_run_id", "bench"));
+        ModelFiles.LoadedModel model = registry.load("bench-credit:" + v.version());
+        System.out.printf("input: %,d rows in %s (Delta version %d); model inputs %s%n", rows, input.path(), input.version(), pre.modelSpec().inputs());
+
+        // 1. Fedlake scorer (first run also warms the JVM; it is reported but the second is used)
+        double oursCold = fedlake(lake, input, model, LocalDate.of(2000, 1, 1), batch, 0);
+        double ours = fedlake(lake, input, model, LocalDate.of(2000, 1, 2), batch, 0);
+        double oursReasons = fedlake(lake, input, model, LocalDate.of(2000, 1, 3), batch, 4);
+
+        // 2. MLlib with the same hidden layers
+        List<PipelineStage> stages = new ArrayList<>();
+        List<String> vec = new ArrayList<>();
+        for (String c : spec.categorical()) {
+            stages.add(new StringIndexer().setInputCol(c).setOutputCol(c + "_i").setHandleInvalid("keep"));
+            stages.add(new OneHotEncoder().setInputCol(c + "_i").setOutputCol(c + "_v"));
+            vec.add(c + "_v");
+        }
+        stages.add(new VectorAssembler().setInputCols(spec.numeric().toArray(new String[0])).setOutputCol("num"));
+        stages.add(new StandardScaler().setInputCol("num").setOutputCol("num_s").setWithMean(true));
+        vec.add("num_s");
+        stages.add(new VectorAssembler().setInputCols(vec.toArray(new String[0])).setOutputCol("features"));
+        Dataset<Row> labelled = sample.withColumn("label", sample.col("defaulted_12m").cast("double"));
+        Row encoded = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(labelled).transform(labelled).select("features").head();
+        int width = ((org.apache.spark.ml.linalg.Vector) encoded.get(0)).size();
+        int[] layers = {width, hyper.hiddenLayers().get(0), hyper.hiddenLayers().get(1), 2};
+        stages.add(new MultilayerPerceptronClassifier().setLayers(layers).setMaxIter(3).setSeed(1).setLabelCol("label"));
+        PipelineModel mllib = new Pipeline().setStages(stages.toArray(new PipelineStage[0]))
+                .fit(labelled);
+        double mllibRate = mllib(mllib, input, lake.pathOf("bench.mllib_scores"), rows);
+
+        // 3. compute bound: forward passes on pre-encoded batches in this JVM
+        ModelSpec ms = pre.modelSpec();
+        INDArray[] x = new INDArray[ms.inputs().size()];
+        x[0] = Nd4j.rand(DataType.FLOAT, batch, tabular.numericWidth());
+        for (int c = 1; c < x.length; c++) {
+            x[c] = Nd4j.zeros(DataType.FLOAT, batch, 1);
+        }
+        ComputationGraph local = NetworkBytes.fromBytes(model.networkBytes());
+        for (int i = 0; i < 50; i++) {
+            local.output(false, x);
+        }
+        long n = 0;
+        long t0 = System.nanoTime();
+        while (n < rows) {
+            local.output(false, x);
+            n += batch;
+        }
+        double raw = n / ((System.nanoTime() - t0) / 1e9);
+
+        System.out.printf("%nrows/s, %,d rows, batch %d, master %s%n", rows, batch, spark.sparkContext().master());
+        System.out.printf("  fedlake scorer (cold run)        %,12.0f%n", oursCold);
+        System.out.printf("  fedlake scorer                   %,12.0f%n", ours);
+        System.out.printf("  fedlake scorer + 4 reason codes  %,12.0f%n", oursReasons);
+        System.out.printf("  spark mllib MLP %s  %,12.0f%n", java.util.Arrays.toString(layers), mllibRate);
+        System.out.printf("  raw ND4J forward (compute bound) %,12.0f%n", raw);
+        System.out.printf("ratios: fedlake / mllib = %.2f   fedlake / raw ND4J = %.2f   (with reason codes / mllib = %.2f)%n",
+                ours / mllibRate, ours / raw, oursReasons / mllibRate);
+        spark.stop();
+    }
+
+    private static double fedlake(Lake lake, Lake.Snapshot input, ModelFiles.LoadedModel model, LocalDate date, int batch, int reasons) {
+        long t0 = System.nanoTime();
+        ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(reasons > 0 ? "bench_reasons" : "bench", input, input.data(),
+                "application_id", "branch_id", model, date, "bench", batch, 0.2, ScoringPresets.decisions(Domain.CREDIT), reasons,
+                ScoringPresets.featureLabels(Domain.CREDIT)));
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("fedlake scorer: %,d read = %,d scored + %,d quarantined in %.1f s%n", o.input(), o.scored(), o.quarantined(), s);
+        return o.input() / s;
+    }
+
+    private static double mllib(PipelineModel model, Lake.Snapshot input, String out, long rows) {
+        long t0 = System.nanoTime();
+        model.transform(input.data()).select("application_id", "probability", "prediction")
+                .withColumn("p_default", org.apache.spark.ml.functions.vector_to_array(org.apache.spark.sql.functions.col("probability"), "float64")
+                        .getItem(1)).drop("probability")
+                .write().format("delta").mode("overwrite").save(out);
+        double s = (System.nanoTime() - t0) / 1e9;
+        long written = input.data().sparkSession().read().format("delta").load(out).count();
+        System.out.printf("mllib: %,d rows written in %.1f s%n", written, s);
+        return rows / s;
+    }
+}

@@ -36,9 +36,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 /**
@@ -115,11 +113,12 @@ public final class ScoringJob {
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(r.model().networkBytes());
-        int[] all = new int[inSchema.size()];
-        Arrays.setAll(all, i -> i);
-        BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), all, reasonCodes, labels);
+        // Only the keys travel with the scores; a rejected row carries its whole record as JSON for the quarantine.
+        int[] keys = r.clientKey() == null ? new int[]{inSchema.fieldIndex(r.entityKey())}
+                : new int[]{inSchema.fieldIndex(r.entityKey()), inSchema.fieldIndex(r.clientKey())};
+        BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), keys, reasonCodes, labels);
         Dataset<Row> results = lake.spark().createDataFrame(rows.javaRDD().mapPartitions(inference::apply), inference.outputSchema(inSchema))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long input = results.count();
             String date = r.logicalDate().toString();
@@ -162,11 +161,10 @@ public final class ScoringJob {
             String quarantineTable = "quarantine." + r.domain();
             Dataset<Row> bad = results.where(col(BatchInference.REASON).isNotNull());
             long quarantined = bad.count();
-            Column[] record = Arrays.stream(inSchema.fieldNames()).map(n -> col("`" + n + "`")).toArray(Column[]::new);
             Column[] quarantineCols = {
                     col(r.entityKey()).cast("string").as("entity_id"),
                     col(BatchInference.REASON).as("reason"),
-                    to_json(struct(record)).as("record_json"),
+                    col(BatchInference.RECORD_JSON),
                     lit("score").as("stage"),
                     lit(r.input().table()).as("input_table"),
                     lit(r.input().version()).as("input_version"),

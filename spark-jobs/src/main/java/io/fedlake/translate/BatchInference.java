@@ -21,7 +21,7 @@ import java.util.NoSuchElementException;
 /**
  * Batched inference over a partition: rows are encoded by the shared {@link RowTranslator} into one batch of
  * {@code batchSize} rows, scored in a single forward pass, and emitted as {@code passthrough columns…, one column
- * per model output, quarantine_reason}. A binary output is a double (probability of the positive class), a
+ * per model output, [reason_codes], record_json, quarantine_reason}. A binary output is a double (probability of the positive class), a
  * multi-class output an array of class probabilities. A row that cannot be encoded is emitted with null outputs
  * and its reason — never dropped — so callers can split scored from quarantined and reconcile counts. Memory per
  * task is bounded by the batch, not the partition; the network is borrowed from the executor's pool.
@@ -39,6 +39,8 @@ public final class BatchInference implements Serializable {
     private final int reasonCodes;
     private final List<String> featureLabels;
     public static final String REASON_CODES = "reason_codes";
+    /** The whole input row as JSON, filled only for rows that could not be scored (for the quarantine table). */
+    public static final String RECORD_JSON = "record_json";
 
     /** @param passthrough indexes of input columns copied to the output, in order */
     public BatchInference(RowTranslator translator, Broadcast<byte[]> model, String sha256, int batchSize, int[] passthrough) {
@@ -85,6 +87,7 @@ public final class BatchInference implements Serializable {
         if (reasonCodes > 0) {
             fields.add(new StructField(REASON_CODES, DataTypes.createArrayType(DataTypes.StringType, false), true, Metadata.empty()));
         }
+        fields.add(new StructField(RECORD_JSON, DataTypes.StringType, true, Metadata.empty()));
         fields.add(new StructField(REASON, DataTypes.StringType, true, Metadata.empty()));
         return new StructType(fields.toArray(new StructField[0]));
     }
@@ -133,7 +136,7 @@ public final class BatchInference implements Serializable {
                 int slot = 0;
                 for (int i = 0; i < inputs.size(); i++) {
                     Row in = inputs.get(i);
-                    Object[] values = new Object[passthrough.length + outputs.size() + (reasonCodes > 0 ? 2 : 1)];
+                    Object[] values = new Object[passthrough.length + outputs.size() + (reasonCodes > 0 ? 3 : 2)];
                     for (int c = 0; c < passthrough.length; c++) {
                         values[c] = in.get(passthrough[c]);
                     }
@@ -154,6 +157,9 @@ public final class BatchInference implements Serializable {
                             values[passthrough.length + outputs.size()] = scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(codes[slot])).toList();
                         }
                         slot++;
+                    }
+                    if (reasons.get(i) != null) {
+                        values[values.length - 2] = in.schema() != null ? in.json() : in.toString();
                     }
                     values[values.length - 1] = reasons.get(i);
                     result.add(RowFactory.create(values));

@@ -82,6 +82,8 @@ class ScoringJobTest extends LocalSparkTest {
         spark.read().format("delta").load(lake.pathOf("quarantine.credit")).where("logical_date = DATE'2026-11-20'")
                 .collectAsList().forEach(r -> reasons.put(r.getAs("entity_id"), r.getAs("reason")));
         assertEquals(Map.of("BAD-NAN", "non-finite value NaN in column debt_to_income", "BAD-NULL", "missing value in column age"), reasons);
+        String record = spark.read().format("delta").load(lake.pathOf("quarantine.credit")).where("entity_id = 'BAD-NULL'").head().getAs("record_json");
+        assertTrue(record.contains("\"application_id\":\"BAD-NULL\"") && record.contains("\"age\":null"), record);
     }
 
     @Test

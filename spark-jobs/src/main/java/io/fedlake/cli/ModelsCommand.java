@@ -55,17 +55,9 @@ final class ModelsCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print a version's metadata document (provenance, metrics, checksums).")
-    static final class Show extends SparkCommand {
-        @Parameters(paramLabel = "NAME[:VERSION|@ALIAS]")
-        String reference;
-
+    static final class Show extends LoadedModelCommand {
         @Override
-        protected void validate() {
-        }
-
-        @Override
-        protected int run(Lake lake) {
-            ModelFiles.LoadedModel m = new ModelRegistry(lake).load(reference);
+        protected int run(ModelFiles.LoadedModel m) {
             try {
                 out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m.version().metadata()));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -115,7 +107,18 @@ final class ModelsCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true, description = "Recompute a version's checksums and load it; exit 1 if anything is off.")
-    static final class Verify extends SparkCommand {
+    static final class Verify extends LoadedModelCommand {
+        @Override
+        protected int run(ModelFiles.LoadedModel m) {
+            io.fedlake.zoo.artifact.NetworkBytes.fromBytes(m.networkBytes());
+            out.printf("ok %s:%s sha256 %s (%,d bytes, %d inputs, %d outputs) at %s%n", m.version().name(), m.version().version(), m.version().sha256(),
+                    m.networkBytes().length, m.preprocessing().modelSpec().inputs().size(), m.preprocessing().outputs().size(), m.version().uri());
+            return 0;
+        }
+    }
+
+    /** A command about one registered version, loaded (and so checksum-verified) before it runs. */
+    abstract static class LoadedModelCommand extends SparkCommand {
         @Parameters(paramLabel = "NAME[:VERSION|@ALIAS]")
         String reference;
 
@@ -124,12 +127,10 @@ final class ModelsCommand implements Runnable {
         }
 
         @Override
-        protected int run(Lake lake) {
-            ModelFiles.LoadedModel m = new ModelRegistry(lake).load(reference);
-            io.fedlake.zoo.artifact.NetworkBytes.fromBytes(m.networkBytes());
-            out.printf("ok %s:%s sha256 %s (%,d bytes, %d inputs, %d outputs) at %s%n", m.version().name(), m.version().version(), m.version().sha256(),
-                    m.networkBytes().length, m.preprocessing().modelSpec().inputs().size(), m.preprocessing().outputs().size(), m.version().uri());
-            return 0;
+        protected final int run(Lake lake) {
+            return run(new ModelRegistry(lake).load(reference));
         }
+
+        protected abstract int run(ModelFiles.LoadedModel model);
     }
 }

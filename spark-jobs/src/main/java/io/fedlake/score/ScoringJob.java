@@ -117,7 +117,9 @@ public final class ScoringJob {
         int[] keys = r.clientKey() == null ? new int[]{inSchema.fieldIndex(r.entityKey())}
                 : new int[]{inSchema.fieldIndex(r.entityKey()), inSchema.fieldIndex(r.clientKey())};
         BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), keys, reasonCodes, labels);
-        Dataset<Row> results = lake.spark().createDataFrame(rows.javaRDD().mapPartitions(inference::apply), inference.outputSchema(inSchema))
+        // Dataset.mapPartitions with a row encoder: generated (de)serialisers, not the per-field converters of createDataFrame(JavaRDD).
+        Dataset<Row> results = rows.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) inference::apply,
+                        org.apache.spark.sql.Encoders.row(inference.outputSchema(inSchema)))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long input = results.count();

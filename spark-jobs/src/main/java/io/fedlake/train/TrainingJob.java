@@ -165,7 +165,8 @@ public final class TrainingJob {
         List<ModelSpec.Output> outputs = translator.spec().outputs();
         int[] labels = outputs.stream().mapToInt(o -> holdout.schema().fieldIndex(o.column())).distinct().toArray();
         BatchInference inference = new BatchInference(translator, model, NetworkBytes.sha256(network), EVALUATION_BATCH, labels);
-        Dataset<Row> scored = lake.spark().createDataFrame(holdout.javaRDD().mapPartitions(inference::apply), inference.outputSchema(holdout.schema()))
+        Dataset<Row> scored = holdout.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) inference::apply,
+                        org.apache.spark.sql.Encoders.row(inference.outputSchema(holdout.schema())))
                 .where(col(BatchInference.REASON).isNull()).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Map<String, Double> metrics = new LinkedHashMap<>();

@@ -205,12 +205,27 @@ public final class BatchInference implements Serializable {
                         drop[g][i] = base[i] - q[i];
                     }
                 }
+                int[] top = new int[reasonCodes];
                 for (int i = 0; i < n; i++) {
-                    final int row = i;
-                    codes[i] = java.util.stream.IntStream.range(0, groups).boxed()
-                            .filter(g -> drop[g][row] > 1e-6f)
-                            .sorted((a, b) -> Float.compare(drop[b][row], drop[a][row]))
-                            .limit(reasonCodes).map(featureLabels::get).toArray(String[]::new);
+                    // Top-k by insertion into a k-slot array: no boxing or sorting per row on this hot path.
+                    int k = 0;
+                    for (int g = 0; g < groups; g++) {
+                        float d = drop[g][i];
+                        if (d <= 1e-6f || (k == reasonCodes && d <= drop[top[k - 1]][i])) {
+                            continue;
+                        }
+                        int j = k == reasonCodes ? k - 1 : k++;
+                        while (j > 0 && drop[top[j - 1]][i] < d) {
+                            top[j] = top[j - 1];
+                            j--;
+                        }
+                        top[j] = g;
+                    }
+                    String[] names = new String[k];
+                    for (int j = 0; j < k; j++) {
+                        names[j] = featureLabels.get(top[j]);
+                    }
+                    codes[i] = names;
                 }
             }
         };

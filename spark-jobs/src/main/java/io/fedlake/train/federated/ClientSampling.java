@@ -1,0 +1,51 @@
+package io.fedlake.train.federated;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded client sampling: each round draws {@code max(minClients, ceil(fraction · K))} of the K available clients
+ * without replacement (McMahan et al. 2017's C), from a generator derived from (seed, round) so a resumed run
+ * draws the same clients. The result is sorted.
+ */
+public record ClientSampling(double fraction, int minClients) implements Serializable {
+
+    public ClientSampling {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("client fraction must be in (0, 1], got " + fraction);
+        }
+        if (minClients < 1) {
+            throw new IllegalArgumentException("minimum clients per round must be ≥ 1, got " + minClients);
+        }
+    }
+
+    public static ClientSampling all() {
+        return new ClientSampling(1.0, 1);
+    }
+
+    public List<String> sample(int round, List<String> available, long seed) {
+        List<String> pool = new ArrayList<>(available);
+        pool.sort(null);
+        int k = Math.min(pool.size(), Math.max(minClients, (int) Math.ceil(fraction * pool.size() - 1e-9)));
+        SplittableRandom rng = new SplittableRandom(mix(seed, round));
+        for (int i = 0; i < k; i++) { // partial Fisher–Yates
+            int j = i + rng.nextInt(pool.size() - i);
+            String t = pool.get(i);
+            pool.set(i, pool.get(j));
+            pool.set(j, t);
+        }
+        List<String> chosen = new ArrayList<>(pool.subList(0, k));
+        chosen.sort(null);
+        return chosen;
+    }
+
+    /** A well-mixed 64-bit seed for (seed, stream): SplitMix64 finaliser over both. */
+    public static long mix(long seed, long stream) {
+        long z = seed * 0x9E3779B97F4A7C15L + stream * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

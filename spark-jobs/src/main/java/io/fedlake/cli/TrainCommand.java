@@ -20,6 +20,9 @@ final class TrainCommand extends SparkCommand {
     @Mixin
     TrainOptions options;
 
+    @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted paramavg/fedavg run from its latest checkpoint")
+    String resume;
+
     private TrainConfig config;
     private Trainer trainer;
 
@@ -32,9 +35,9 @@ final class TrainCommand extends SparkCommand {
 
     @Override
     protected int run(Lake lake) {
-        String runId = RunIds.next();
+        String runId = resume != null ? resume : RunIds.next();
         out.printf("training %s on %s with %s (run %s)%n", config.architecture(), config.table(), trainer.regime(), runId);
-        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, line -> out.println("  " + line));
+        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, resume != null, line -> out.println("  " + line));
         out.printf("trained on %,d rows (Delta version %d) in %.1f s; %,d rows rejected%n", o.trainRows(), o.inputVersion(),
                 o.trainSeconds(), o.rejectedRows());
         if (o.holdout() != null) {

@@ -2,6 +2,11 @@ package io.fedlake.cli;
 
 import io.fedlake.lake.Domain;
 import io.fedlake.train.Dl4jParameterAveragingTrainer;
+import io.fedlake.train.ParameterAveragingTrainer;
+import io.fedlake.train.federated.ClientSampling;
+import io.fedlake.train.federated.FedAvg;
+import io.fedlake.train.federated.FederatedConfig;
+import io.fedlake.train.federated.FederatedTrainer;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
 import io.fedlake.translate.DataSpec;
@@ -78,6 +83,57 @@ public final class TrainOptions {
     @Option(names = "--categorical", split = ",", description = "Categorical feature columns. Default: the preset's")
     List<String> categorical;
 
+    @Option(names = "--eval-every", defaultValue = "0", description = "paramavg/fedavg: evaluate on the holdout every N rounds (0 = every epoch for paramavg, every round for fedavg)")
+    int evalEvery;
+
+    @Option(names = "--checkpoint-every", defaultValue = "1", description = "paramavg/fedavg: checkpoint every N rounds. Default: ${DEFAULT-VALUE}")
+    int checkpointEvery;
+
+    @Option(names = "--client-column", description = "fedavg: column whose values are the clients. Default: the preset's (branch_id, hospital_id, plant_id)")
+    String clientColumn;
+
+    @Option(names = "--rounds", defaultValue = "20", description = "fedavg: communication rounds. Default: ${DEFAULT-VALUE}")
+    int rounds;
+
+    @Option(names = "--local-epochs", defaultValue = "1", description = "fedavg: local epochs E per round. Default: ${DEFAULT-VALUE}")
+    int localEpochs;
+
+    @Option(names = "--local-batch", defaultValue = "32", description = "fedavg: local minibatch B; 0 = full batch (FedSGD). Default: ${DEFAULT-VALUE}")
+    int localBatch;
+
+    @Option(names = "--strategy", defaultValue = "fedavg", description = "fedavg: aggregation strategy. Default: ${DEFAULT-VALUE}")
+    String strategy;
+
+    @Option(names = "--client-fraction", defaultValue = "1.0", description = "fedavg: fraction C of clients sampled per round. Default: ${DEFAULT-VALUE}")
+    double clientFraction;
+
+    @Option(names = "--min-clients", defaultValue = "1", description = "fedavg: minimum clients sampled per round. Default: ${DEFAULT-VALUE}")
+    int minClients;
+
+    @Option(names = "--server-lr", defaultValue = "1.0", description = "fedavg: server learning rate. Default: ${DEFAULT-VALUE}")
+    double serverLr;
+
+    @Option(names = "--min-completion", defaultValue = "0.5", description = "fedavg: share of selected clients that must complete a round. Default: ${DEFAULT-VALUE}")
+    double minCompletion;
+
+    @Option(names = "--round-retries", defaultValue = "2", description = "fedavg: retries of a round below the minimum completion. Default: ${DEFAULT-VALUE}")
+    int roundRetries;
+
+    @Option(names = "--round-timeout", defaultValue = "0", description = "fedavg: seconds before a client stops training (0 = none). Default: ${DEFAULT-VALUE}")
+    double roundTimeout;
+
+    @Option(names = "--client-dropout", defaultValue = "0", description = "fedavg, simulation: probability a selected client drops out. Default: ${DEFAULT-VALUE}")
+    double clientDropout;
+
+    @Option(names = "--stragglers", defaultValue = "0", description = "fedavg, simulation: fraction of clients finishing only part of their epochs. Default: ${DEFAULT-VALUE}")
+    double stragglers;
+
+    @Option(names = "--target-auc", defaultValue = "0", description = "fedavg: stop when the holdout AUC reaches this (0 = run all rounds)")
+    double targetAuc;
+
+    @Option(names = "--secure-aggregation", description = "fedavg: pairwise-masked updates; the server only sees their sum")
+    boolean secureAggregation;
+
     Domain domain() {
         return Domain.parse(domainName);
     }
@@ -102,8 +158,12 @@ public final class TrainOptions {
         ModelHyperParams defaults = images ? ModelHyperParams.imageDefaults(seed) : ModelHyperParams.creditDefaults(seed);
         ModelHyperParams hyper = new ModelHyperParams(hidden != null ? hidden : defaults.hiddenLayers(),
                 dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed, updater);
+        FederatedConfig federated = !FederatedTrainer.REGIME.equals(regime) ? null
+                : new FederatedConfig(clientColumn != null ? clientColumn : spec().clientKey(), rounds, localEpochs, localBatch, minCompletion,
+                roundRetries, roundTimeout, clientDropout, stragglers, targetAuc, secureAggregation, null);
         return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
-                batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed);
+                batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed, evalEvery, checkpointEvery,
+                federated);
     }
 
     String modelName() {
@@ -114,13 +174,22 @@ public final class TrainOptions {
         if (Dl4jParameterAveragingTrainer.REGIME.equals(regime)) {
             return new Dl4jParameterAveragingTrainer();
         }
+        if (ParameterAveragingTrainer.REGIME.equals(regime)) {
+            return new ParameterAveragingTrainer();
+        }
+        if (FederatedTrainer.REGIME.equals(regime)) {
+            if (!"fedavg".equals(strategy)) {
+                throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: fedavg");
+            }
+            return new FederatedTrainer(new FedAvg(new ClientSampling(clientFraction, minClients), serverLr));
+        }
         throw new IllegalArgumentException("unknown training regime '" + regime + "'; available: " + String.join(", ", new Regimes()));
     }
 
     /** Regimes this build can run. */
     static final class Regimes extends java.util.ArrayList<String> {
         Regimes() {
-            super(List.of(Dl4jParameterAveragingTrainer.REGIME));
+            super(List.of(Dl4jParameterAveragingTrainer.REGIME, ParameterAveragingTrainer.REGIME, FederatedTrainer.REGIME));
         }
     }
 }

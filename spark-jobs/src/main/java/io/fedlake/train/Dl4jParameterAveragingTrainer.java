@@ -34,8 +34,12 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
     }
 
     @Override
-    public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config,
-                                   LongAccumulator rejected, String runDir, Consumer<String> progress) {
+    public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
+        LongAccumulator rejected = ctx.rejected();
+        Consumer<String> progress = ctx.progress();
+        if (ctx.resume()) {
+            throw new IllegalArgumentException(REGIME + " cannot resume (dl4j-spark keeps no checkpoints); use --regime paramavg or fedavg");
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
         int batch = config.batchSize();
@@ -46,7 +50,7 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 .averagingFrequency(config.averagingFrequency())
                 .workerPrefetchNumBatches(config.prefetchBatches())
                 .rddTrainingApproach(RDDTrainingApproach.Export)
-                .exportDirectory(runDir + "/dl4j-export")
+                .exportDirectory(ctx.runDir() + "/dl4j-export")
                 .repartionData(Repartition.Always)
                 .storageLevel(StorageLevel.MEMORY_ONLY_SER())
                 .saveUpdater(true)

@@ -1,5 +1,6 @@
 package io.fedlake.train;
 
+import io.fedlake.train.federated.FederatedConfig;
 import io.fedlake.translate.DataSpec;
 import io.fedlake.zoo.ModelHyperParams;
 
@@ -17,9 +18,20 @@ import io.fedlake.zoo.ModelHyperParams;
  * @param workers            parallel workers; 0 = Spark's default parallelism
  * @param holdoutFraction    fraction of rows held out for evaluation, in (0, 1)
  * @param seed               seed for the split, shuffling and initialisation
+ * @param evalEvery          Fedlake regimes: evaluate the global model on the holdout every this many rounds/averaging
+ *                           steps (0 = the regime's default: every epoch for paramavg, every round for fedavg)
+ * @param checkpointEvery    Fedlake regimes: checkpoint every this many rounds/averaging steps (≥ 1)
+ * @param federated          federated averaging settings; null for the parameter-averaging regimes
  */
 public record TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
-                          int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed) {
+                          int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed,
+                          int evalEvery, int checkpointEvery, FederatedConfig federated) {
+
+    /** Parameter-averaging configuration with the regimes' default evaluation and a checkpoint every step. */
+    public TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
+                       int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed) {
+        this(table, architecture, hyper, spec, epochs, batchSize, averagingFrequency, prefetchBatches, workers, holdoutFraction, seed, 0, 1, null);
+    }
 
     public TrainConfig {
         require(epochs >= 1, "epochs must be ≥ 1, got " + epochs);
@@ -28,6 +40,8 @@ public record TrainConfig(String table, String architecture, ModelHyperParams hy
         require(prefetchBatches >= 0, "prefetch batches must be ≥ 0, got " + prefetchBatches);
         require(workers >= 0, "workers must be ≥ 0 (0 = default parallelism), got " + workers);
         require(holdoutFraction > 0 && holdoutFraction < 1, "holdout fraction must be in (0, 1), got " + holdoutFraction);
+        require(evalEvery >= 0, "eval-every must be ≥ 0 (0 = regime default), got " + evalEvery);
+        require(checkpointEvery >= 1, "checkpoint-every must be ≥ 1, got " + checkpointEvery);
     }
 
     private static void require(boolean ok, String message) {

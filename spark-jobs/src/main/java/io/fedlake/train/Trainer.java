@@ -3,14 +3,11 @@ package io.fedlake.train;
 import io.fedlake.translate.RowTranslator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-
-import java.util.function.Consumer;
 
 /**
  * A training regime: fits an initialised network on the training split of a table. One contract for every
- * regime (dl4j-spark parameter averaging now; Fedlake's own engine and federated averaging plug in here), so
+ * regime (dl4j-spark parameter averaging, Fedlake's own parameter averaging, federated averaging), so
  * the CLI, the pipeline and the evaluation are shared.
  */
 public interface Trainer {
@@ -22,11 +19,13 @@ public interface Trainer {
      * @param network    initialised network; implementations may train it in place or return another instance
      * @param rows       training rows, already restricted to the columns the translator reads
      * @param translator row → network input boundary (same one scoring uses)
-     * @param rejected   counts rows that could not be encoded; implementations add to it, never drop silently
-     * @param runDir     Hadoop URI of this run's private directory for temporary files; the trainer cleans up
-     * @param progress   receives one human-readable line per epoch/round
+     * @param context    run directory, holdout rows, resume flag, rejected-row counter and progress sink
      * @return the trained network
      */
-    ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config,
-                            LongAccumulator rejected, String runDir, Consumer<String> progress);
+    ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext context);
+
+    /** What this regime adds to the model's provenance after {@link #train} (rounds run, strategy, privacy spent). */
+    default java.util.Map<String, Object> report() {
+        return java.util.Map.of();
+    }
 }

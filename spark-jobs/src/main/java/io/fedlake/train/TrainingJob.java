@@ -65,8 +65,17 @@ public final class TrainingJob {
     static final long MAX_IMAGE_BYTES = 4L << 20;
 
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, Consumer<String> progress) {
+        return run(lake, config, trainer, modelName, runId, false, progress);
+    }
+
+    /** @param resume continue run {@code runId} from its latest checkpoint (Fedlake's own regimes) */
+    public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, boolean resume,
+                              Consumer<String> progress) {
         Lake.Snapshot input = lake.readLatest(config.table(), "generate it with 'fedlake generate' or ingest it first");
-        List<String> needed = config.spec().columnsRead();
+        List<String> needed = new ArrayList<>(config.spec().columnsRead());
+        if (config.federated() != null && !needed.contains(config.federated().clientColumn())) {
+            needed.add(config.federated().clientColumn());
+        }
         List<String> missing = needed.stream().filter(c -> !List.of(input.data().columns()).contains(c)).toList();
         if (!missing.isEmpty()) {
             throw UserError.missingColumns(config.table(), missing, List.of(input.data().columns()));
@@ -96,12 +105,20 @@ public final class TrainingJob {
         LongAccumulator rejected = lake.spark().sparkContext().longAccumulator("rejected training rows");
         String runDir = lake.pathUnder("_runs/" + runId);
         long t0 = System.nanoTime();
+        TrainingContext context = new TrainingContext(lake, runId, modelName, runDir, holdout, resume, rejected, progress);
         ComputationGraph trained;
         try {
-            trained = trainer.train(initial, train, translator, config, rejected, runDir, progress);
-        } finally {
-            deleteQuietly(lake, runDir);
+            trained = trainer.train(initial, train, translator, config, context);
+        } catch (RuntimeException e) {
+            if (checkpointsExist(lake, context.checkpointDir())) {
+                System.err.println("fedlake: checkpoints of run " + runId + " kept under " + context.checkpointDir()
+                        + "; continue with --resume " + runId);
+            } else {
+                deleteQuietly(lake, runDir);
+            }
+            throw e;
         }
+        deleteQuietly(lake, runDir);
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         byte[] bytes = NetworkBytes.toBytes(trained, false);
@@ -136,9 +153,15 @@ public final class TrainingJob {
         trainerConfig.put("learning_rate", config.hyper().learningRate());
         trainerConfig.put("l2", config.hyper().l2());
         trainerConfig.put("updater", config.hyper().updater());
+        if (config.federated() != null) {
+            trainerConfig.put("federated", config.federated().toString());
+        }
+        trainerConfig.put("eval_every", config.evalEvery());
+        trainerConfig.put("checkpoint_every", config.checkpointEvery());
+        trainerConfig.putAll(trainer.report());
         provenance.put("trainer", trainerConfig);
         provenance.put("seed", config.seed());
-        provenance.put("differential_privacy", null); // (ε, δ) once a DP regime trained it
+        provenance.put("differential_privacy", trainer.report().get("differential_privacy"));
         provenance.put("spark_master", lake.spark().sparkContext().master());
         Map<String, Object> m = new LinkedHashMap<>(evaluation.metrics());
         m.put("holdout_rows", holdoutRows);
@@ -196,6 +219,14 @@ public final class TrainingJob {
         } finally {
             scored.unpersist();
             model.destroy();
+        }
+    }
+
+    private static boolean checkpointsExist(Lake lake, String dir) {
+        try {
+            return lake.fileSystem().exists(new Path(dir));
+        } catch (IOException e) {
+            return false;
         }
     }
 

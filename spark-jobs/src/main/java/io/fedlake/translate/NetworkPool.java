@@ -22,7 +22,15 @@ public final class NetworkPool {
     }
 
     public static ComputationGraph borrow(String sha256, Supplier<byte[]> bytes) {
-        ComputationGraph net = POOL.computeIfAbsent(sha256, k -> new ConcurrentLinkedQueue<>()).poll();
+        return borrow(sha256, sha256, bytes);
+    }
+
+    /**
+     * @param poolKey instances are shared per key: the SHA-256 for scoring; training keeps its own key so a network
+     *                whose parameters a training task overwrote is never handed to a scorer
+     */
+    public static ComputationGraph borrow(String poolKey, String sha256, Supplier<byte[]> bytes) {
+        ComputationGraph net = POOL.computeIfAbsent(poolKey, k -> new ConcurrentLinkedQueue<>()).poll();
         if (net == null) {
             byte[] b = bytes.get();
             String actual = NetworkBytes.sha256(b);
@@ -34,7 +42,7 @@ public final class NetworkPool {
         return net;
     }
 
-    public static void giveBack(String sha256, ComputationGraph net) {
-        POOL.computeIfAbsent(sha256, k -> new ConcurrentLinkedQueue<>()).add(net);
+    public static void giveBack(String poolKey, ComputationGraph net) {
+        POOL.computeIfAbsent(poolKey, k -> new ConcurrentLinkedQueue<>()).add(net);
     }
 }

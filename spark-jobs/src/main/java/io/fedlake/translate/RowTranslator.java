@@ -218,7 +218,7 @@ public final class RowTranslator implements Serializable {
         return new Batch(capacity);
     }
 
-    private static int width(ModelSpec.Input in) {
+    static int width(ModelSpec.Input in) {
         if (in instanceof ModelSpec.Dense d) {
             return d.width();
         }

@@ -20,16 +20,39 @@ public final class NetworkBytes {
     private NetworkBytes() {
     }
 
-    /** Serialises configuration and parameters, and the updater state when {@code withUpdater} (to resume training). */
+    /**
+     * Serialises configuration and parameters, and the updater state when {@code withUpdater} (to resume training).
+     * The bytes are reproducible: DL4J's zip stamps every entry with the current time, so the entries are rewritten
+     * with a fixed time and the same network always gives the same bytes and SHA-256.
+     */
     public static byte[] toBytes(ComputationGraph network, boolean withUpdater) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             ModelSerializer.writeModel(network, bytes, withUpdater);
+            return withFixedTimestamps(bytes.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise network", e);
         }
-        return bytes.toByteArray();
     }
+
+    private static byte[] withFixedTimestamps(byte[] zip) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(zip.length);
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new ByteArrayInputStream(zip));
+             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {
+            java.util.zip.ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                java.util.zip.ZipEntry copy = new java.util.zip.ZipEntry(e.getName());
+                copy.setTime(FIXED_TIME);
+                z.putNextEntry(copy);
+                in.transferTo(z);
+                z.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** 2020-01-01T00:00:00Z, the time written into every zip entry. */
+    private static final long FIXED_TIME = 1_577_836_800_000L;
 
     public static ComputationGraph fromBytes(byte[] bytes) {
         try {

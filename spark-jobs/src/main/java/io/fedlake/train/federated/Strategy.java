@@ -56,6 +56,15 @@ public interface Strategy extends Serializable {
     }
 
     /**
+     * Whether an update from a client that finished only part of its local work (a straggler, or a client stopped
+     * by the round timeout) is aggregated. FedAvg as in McMahan et al. 2017 drops such clients; FedProx (Li et al.
+     * 2020) keeps their partial work, which its proximal term keeps close to the global model.
+     */
+    default boolean acceptsPartialWork() {
+        return false;
+    }
+
+    /**
      * True when aggregation needs each client's update (coordinate-wise median, trimmed mean). Such strategies
      * cannot run behind secure aggregation or DP-FedAvg, which only reveal a (noisy) sum; the engine refuses that
      * combination with a clear message.

@@ -1,0 +1,140 @@
+package io.fedlake.train;
+
+import io.fedlake.cli.UserError;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything needed to continue a run after round {@code round}: the global parameters, the optimiser state
+ * (parameter averaging) or the server strategy's state (federated), the privacy accountant's state, and the
+ * round counter. Randomness is derived from (seed, round, client), so the round counter is the RNG state. The
+ * {@code fingerprint} names the configuration that produced it; resuming under a different one is refused.
+ *
+ * <p>Files are written to any Hadoop URI as {@code round-NNNNNN.ckpt} via a temporary file and a rename, so a
+ * crash mid-write never leaves a truncated latest checkpoint; the two newest are kept.
+ */
+public record Checkpoint(int round, String fingerprint, Map<String, float[]> arrays, double[] accountant) {
+
+    private static final int MAGIC = 0x46_4C_43_4B; // "FLCK"
+    private static final int FORMAT = 1;
+    private static final int KEEP = 2;
+
+    public Checkpoint {
+        arrays = new LinkedHashMap<>(arrays);
+        accountant = accountant == null ? new double[0] : accountant.clone();
+    }
+
+    public float[] array(String name) {
+        float[] a = arrays.get(name);
+        if (a == null) {
+            throw new IllegalStateException("checkpoint of round " + round + " has no '" + name + "' (has " + arrays.keySet() + ")");
+        }
+        return a;
+    }
+
+    /** Writes this checkpoint under {@code dir} and removes all but the newest {@value #KEEP}. */
+    public void write(String dir) {
+        try {
+            Path d = new Path(dir);
+            FileSystem fs = d.getFileSystem(new org.apache.hadoop.conf.Configuration());
+            fs.mkdirs(d);
+            Path tmp = new Path(d, String.format("_round-%06d.ckpt.tmp", round));
+            try (FSDataOutputStream raw = fs.create(tmp, true); DataOutputStream out = new DataOutputStream(raw)) {
+                out.writeInt(MAGIC);
+                out.writeInt(FORMAT);
+                out.writeInt(round);
+                out.writeUTF(fingerprint);
+                out.writeInt(arrays.size());
+                for (Map.Entry<String, float[]> e : arrays.entrySet()) {
+                    out.writeUTF(e.getKey());
+                    out.writeInt(e.getValue().length);
+                    for (float f : e.getValue()) {
+                        out.writeFloat(f);
+                    }
+                }
+                out.writeInt(accountant.length);
+                for (double v : accountant) {
+                    out.writeDouble(v);
+                }
+            }
+            Path target = new Path(d, String.format("round-%06d.ckpt", round));
+            fs.delete(target, false);
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("could not rename " + tmp + " to " + target);
+            }
+            FileStatus[] all = list(fs, d);
+            for (int i = 0; i < all.length - KEEP; i++) {
+                fs.delete(all[i].getPath(), false);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write checkpoint of round " + round + " to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The newest checkpoint under {@code dir}.
+     *
+     * @throws UserError when there is none, or it was written by a different configuration
+     */
+    public static Checkpoint latest(String dir, String expectedFingerprint) {
+        try {
+            Path d = new Path(dir);
+            FileSystem fs = FileSystem.get(URI.create(dir), new org.apache.hadoop.conf.Configuration());
+            FileStatus[] all = fs.exists(d) ? list(fs, d) : new FileStatus[0];
+            if (all.length == 0) {
+                throw new UserError("no checkpoint to resume from under " + dir);
+            }
+            Checkpoint c = read(fs, all[all.length - 1].getPath());
+            if (!c.fingerprint.equals(expectedFingerprint)) {
+                throw new UserError("checkpoint " + all[all.length - 1].getPath().getName() + " was written with a different configuration ("
+                        + c.fingerprint + "); resume with the same options (now: " + expectedFingerprint + ")");
+            }
+            return c;
+        } catch (IOException e) {
+            throw new UserError("cannot read checkpoints under " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static Checkpoint read(FileSystem fs, Path p) throws IOException {
+        try (FSDataInputStream raw = fs.open(p); DataInputStream in = new DataInputStream(raw)) {
+            if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
+                throw new IOException(p + " is not a Fedlake checkpoint (format " + FORMAT + ")");
+            }
+            int round = in.readInt();
+            String fingerprint = in.readUTF();
+            int n = in.readInt();
+            Map<String, float[]> arrays = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                String name = in.readUTF();
+                float[] a = new float[in.readInt()];
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = in.readFloat();
+                }
+                arrays.put(name, a);
+            }
+            double[] acc = new double[in.readInt()];
+            for (int k = 0; k < acc.length; k++) {
+                acc[k] = in.readDouble();
+            }
+            return new Checkpoint(round, fingerprint, arrays, acc);
+        }
+    }
+
+    private static FileStatus[] list(FileSystem fs, Path d) throws IOException {
+        FileStatus[] all = fs.listStatus(d, p -> p.getName().startsWith("round-") && p.getName().endsWith(".ckpt"));
+        Arrays.sort(all, Comparator.comparing(s -> s.getPath().getName()));
+        return all;
+    }
+}

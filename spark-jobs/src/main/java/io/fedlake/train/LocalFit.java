@@ -1,0 +1,81 @@
+package io.fedlake.train;
+
+import io.fedlake.translate.NetworkPool;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Executor-side steps shared by Fedlake's own regimes: borrow a network for the task, load global parameters and
+ * optimiser state into it, read them back. Networks are built once per executor JVM from the broadcast
+ * architecture and reused by later tasks and rounds (only their parameters change), so a round costs no
+ * deserialisation of the model.
+ */
+public final class LocalFit {
+
+    private LocalFit() {
+    }
+
+    private static volatile boolean singleThreaded;
+
+    public static ComputationGraph borrow(String sha256, Broadcast<byte[]> architecture) {
+        singleThreadedMath();
+        return NetworkPool.borrow("train:" + sha256, sha256, architecture::value);
+    }
+
+    /**
+     * Makes ND4J's own ops and BLAS use one thread each. Training tasks already run one per core; and libnd4j splits
+     * reductions over however many pool threads are free at the moment, so with several tasks per JVM the
+     * float summation order — and the last bits of the parameters — would depend on timing. One thread per op
+     * makes a task's arithmetic depend only on its inputs.
+     */
+    static void singleThreadedMath() {
+        if (!singleThreaded) {
+            synchronized (LocalFit.class) {
+                if (!singleThreaded) {
+                    Nd4j.getEnvironment().setMaxThreads(1);
+                    Nd4j.getEnvironment().setMaxMasterThreads(1);
+                    Nd4j.factory().blas().setMaxThreads(1);
+                    singleThreaded = true;
+                }
+            }
+        }
+    }
+
+    public static void giveBack(String sha256, ComputationGraph net) {
+        NetworkPool.giveBack("train:" + sha256, net);
+    }
+
+    /**
+     * Loads {@code params} and the optimiser state (zeros when {@code updaterState} is null: a fresh optimiser, as a
+     * federated client starts each round), sets DL4J's iteration/epoch counters (Adam's bias correction and any
+     * schedule depend on them) and seeds the thread's ND4J generator (dropout) so reruns give the same bits.
+     */
+    public static void load(ComputationGraph net, float[] params, float[] updaterState, int iteration, int epoch, long rngSeed) {
+        net.setParams(Nd4j.create(params));
+        Updater updater = net.getUpdater(true);
+        INDArray state = updater == null ? null : net.getUpdater().getStateViewArray();
+        if (state != null) {
+            if (updaterState == null) {
+                state.assign(0);
+            } else {
+                state.assign(Nd4j.create(updaterState));
+            }
+        }
+        net.getConfiguration().setIterationCount(iteration);
+        net.getConfiguration().setEpochCount(epoch);
+        Nd4j.getRandom().setSeed(rngSeed);
+    }
+
+    public static float[] params(ComputationGraph net) {
+        return net.params().dup().data().asFloat();
+    }
+
+    /** The optimiser state as a flat vector (empty for stateless SGD). */
+    public static float[] updaterState(ComputationGraph net) {
+        INDArray state = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+        return state == null ? new float[0] : state.dup().data().asFloat();
+    }
+}

@@ -1,0 +1,189 @@
+package io.fedlake.train;
+
+import io.fedlake.train.federated.ClientSampling;
+import io.fedlake.translate.EncodedShard;
+import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.artifact.NetworkBytes;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * {@code paramavg}: Fedlake's own synchronous parameter averaging, the same maths as dl4j-spark's
+ * ParameterAveragingTrainingMaster — each worker fits {@code averagingFrequency} minibatches of {@code batchSize}
+ * from the global parameters and optimiser state, then parameters and optimiser state are averaged over the
+ * workers — without its costs: rows are encoded once into per-worker {@link EncodedShard}s persisted serialised
+ * (no export step, no per-row INDArray), networks stay built on the executors between steps, and the average is
+ * one {@code treeAggregate} of exact fixed-point sums ({@link ExactSum}), so the result does not depend on the
+ * order tasks finish. Rows go to workers by a seeded hash of the entity key and each worker reshuffles its rows
+ * every epoch from (seed, epoch, worker): the same seed, data and worker count give identical final parameters.
+ * Each averaging step is a round: it is checkpointed and logged to {@code training.rounds}.
+ */
+public final class ParameterAveragingTrainer implements Trainer {
+
+    public static final String REGIME = "paramavg";
+
+    @Override
+    public String regime() {
+        return REGIME;
+    }
+
+    @Override
+    public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+        int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
+        List<String> names = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            names.add("worker-" + w);
+        }
+        long seed = config.seed();
+        Dataset<Row> withShard = rows.withColumn("__shard", pmod(xxhash64(col(config.spec().entityKey()), lit(seed + 2)), lit((long) workers)).cast("int"));
+        int shardIndex = withShard.schema().fieldIndex("__shard");
+        JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, workers, r -> r.getInt(shardIndex), names,
+                translator, ctx.rejected());
+        JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
+                jsc.sc().longAccumulator("holdout rows not encodable (round evaluation)"));
+        byte[] architecture = NetworkBytes.toBytes(network, false);
+        String sha = NetworkBytes.sha256(architecture);
+        Broadcast<byte[]> arch = jsc.broadcast(architecture);
+        int binaryOutput = TrainingShards.firstBinaryOutput(translator);
+        try {
+            List<Integer> sizes = shards.map(EncodedShard::rows).collect();
+            int batch = config.batchSize();
+            int k = config.averagingFrequency();
+            int maxBatches = sizes.stream().mapToInt(n -> (n + batch - 1) / batch).max().orElse(0);
+            if (maxBatches == 0) {
+                throw new IllegalStateException("no training rows could be encoded");
+            }
+            int stepsPerEpoch = (maxBatches + k - 1) / k;
+            int totalRounds = stepsPerEpoch * config.epochs();
+            int evalEvery = config.evalEvery() > 0 ? config.evalEvery() : stepsPerEpoch;
+            String fingerprint = String.format("%s table=%s arch=%s params=%d workers=%d batch=%d k=%d epochs=%d seed=%d", REGIME, config.table(),
+                    config.architecture(), network.numParams(), workers, batch, k, config.epochs(), seed);
+
+            float[] params = LocalFit.params(network);
+            float[] updater = LocalFit.updaterState(network);
+            int startRound = 0;
+            try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, totalRounds, ctx.progress())) {
+                if (ctx.resume()) {
+                    Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
+                    startRound = c.round();
+                    params = c.array("params");
+                    updater = c.array("updater");
+                    log.truncateAfter(startRound);
+                    ctx.progress().accept("resumed from the checkpoint of round " + startRound + "/" + totalRounds);
+                }
+                for (int round = startRound + 1; round <= totalRounds; round++) {
+                    long t0 = System.nanoTime();
+                    int epoch = (round - 1) / stepsPerEpoch;
+                    int step = (round - 1) % stepsPerEpoch;
+                    Broadcast<float[]> p = jsc.broadcast(params);
+                    Broadcast<float[]> u = jsc.broadcast(updater);
+                    Step s = new Step(round, epoch, step, k, batch, seed, sha);
+                    Averages avg = shards.treeAggregate(new Averages(params.length, updater.length),
+                            (acc, shard) -> s.fit(acc, shard, arch, p, u), Averages::merge, 2);
+                    p.destroy();
+                    u.destroy();
+                    params = avg.params.divideBy(avg.params.terms());
+                    if (updater.length > 0) {
+                        updater = avg.updater.divideBy(avg.updater.terms());
+                    }
+                    RoundMetrics metrics = null;
+                    if (round % evalEvery == 0 || round == totalRounds) {
+                        Broadcast<float[]> g = jsc.broadcast(params);
+                        metrics = TrainingShards.evaluate(holdout, sha, arch, g, binaryOutput);
+                        g.destroy();
+                    }
+                    if (round % config.checkpointEvery() == 0 || round == totalRounds) {
+                        new Checkpoint(round, fingerprint, Map.of("params", params, "updater", updater), null).write(ctx.checkpointDir());
+                    }
+                    long bytes = 16L * (params.length + updater.length) * avg.params.terms();
+                    log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, metrics,
+                            workers, (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, List.of()));
+                }
+            }
+            network.setParams(Nd4j.create(params));
+            if (updater.length > 0) {
+                network.getUpdater().getStateViewArray().assign(Nd4j.create(updater));
+            }
+            return network;
+        } finally {
+            shards.unpersist();
+            holdout.unpersist();
+            arch.destroy();
+        }
+    }
+
+    /** What one averaging step asks of a worker. */
+    private record Step(int round, int epoch, int step, int k, int batch, long seed, String sha) implements Serializable {
+
+        Averages fit(Averages acc, EncodedShard shard, Broadcast<byte[]> arch, Broadcast<float[]> params, Broadcast<float[]> updater) {
+            int batches = (shard.rows() + batch - 1) / batch;
+            int first = step * k;
+            int last = Math.min(batches, first + k);
+            if (first >= last) {
+                return acc;                               // this worker has no minibatches left in this epoch
+            }
+            ComputationGraph net = LocalFit.borrow(sha, arch);
+            try {
+                LocalFit.load(net, params.value(), updater.value(), (round - 1) * k, epoch,
+                        ClientSampling.mix(seed, ((long) round << 20) + shard.index()));
+                int[] order = shard.order(ClientSampling.mix(seed + 3, ((long) epoch << 20) + shard.index()));
+                for (int b = first; b < last; b++) {
+                    int from = b * batch;
+                    int to = Math.min(shard.rows(), from + batch);
+                    net.fit(shard.minibatch(order, from, to));
+                    acc.lossSum += net.score();
+                    acc.batches++;
+                    acc.examples += to - from;
+                }
+                acc.params.add(LocalFit.params(net), 1, 1);
+                float[] state = LocalFit.updaterState(net);
+                if (state.length > 0) {
+                    acc.updater.add(state, 1, 1);
+                }
+            } finally {
+                LocalFit.giveBack(sha, net);
+            }
+            return acc;
+        }
+    }
+
+    /** treeAggregate's accumulator: exact sums of the workers' parameters and optimiser states. */
+    static final class Averages implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final ExactSum params;
+        final ExactSum updater;
+        double lossSum;
+        long batches;
+        long examples;
+
+        Averages(int params, int updater) {
+            this.params = new ExactSum(params);
+            this.updater = new ExactSum(updater);
+        }
+
+        Averages merge(Averages o) {
+            params.merge(o.params);
+            updater.merge(o.updater);
+            lossSum += o.lossSum;
+            batches += o.batches;
+            examples += o.examples;
+            return this;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.fedlake.train;
+
+import io.fedlake.translate.EncodedShard;
+import io.fedlake.translate.RowTranslator;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import scala.Tuple2;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * Training rows grouped into shards — one per worker (parameter averaging) or per client (federated averaging) —
+ * encoded once into {@link EncodedShard}s and persisted serialised, so every round reads compact float arrays
+ * instead of re-reading and re-encoding rows. Within a shard rows are ordered by a seeded hash of the entity key,
+ * so the same seed and data give the same shards on any cluster, whatever order Delta lists its files in.
+ */
+public final class TrainingShards {
+
+    private TrainingShards() {
+    }
+
+    /**
+     * @param shardOf maps a row to its shard index in [0, shards); evaluated on the executors
+     * @param names   shard names (client ids, or worker-i), by index
+     */
+    public static JavaRDD<EncodedShard> shard(Dataset<Row> rows, String keyColumn, long seed, int shards, ShardOf shardOf, List<String> names,
+                                       RowTranslator translator, LongAccumulator rejected) {
+        Dataset<Row> keyed = rows.withColumn("__order", xxhash64(col(keyColumn), lit(seed + 1)));
+        int orderIndex = keyed.schema().fieldIndex("__order");
+        JavaRDD<Tuple2<Long, Row>> pairs = keyed.javaRDD().map(r -> {
+            int s = shardOf.shard(r);
+            if (s < 0 || s >= shards) {
+                throw new IllegalStateException("row mapped to shard " + s + " outside [0, " + shards + ")");
+            }
+            long order = r.getLong(orderIndex) >>> 24;   // 40 bits of the key hash order rows within a shard
+            return new Tuple2<>(((long) s << 40) | order, r);
+        });
+        return pairs.mapToPair(t -> t).repartitionAndSortWithinPartitions(new ShardPartitioner(shards))
+                .mapPartitionsWithIndex((index, it) -> {
+                    Iterator<Row> shardRows = new Iterator<>() {
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
+
+                        public Row next() {
+                            return it.next()._2();
+                        }
+                    };
+                    EncodedShard s = EncodedShard.encode(names.get(index), index, shardRows, translator, rejected);
+                    return Collections.singletonList(s).iterator();
+                }, true)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    }
+
+    /** Holdout rows encoded in a few shards for per-round evaluation. */
+    public static JavaRDD<EncodedShard> holdout(Dataset<Row> holdout, RowTranslator translator, LongAccumulator rejected) {
+        return holdout.javaRDD().mapPartitionsWithIndex((index, it) ->
+                        Collections.singletonList(EncodedShard.encode("holdout", index, it, translator, rejected)).iterator(), true)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    }
+
+    /** Held-out metrics of {@code params} on the first binary output (see {@link RoundMetrics}). */
+    public static RoundMetrics evaluate(JavaRDD<EncodedShard> holdout, String sha256, Broadcast<byte[]> architecture, Broadcast<float[]> params,
+                                 int binaryOutput) {
+        return holdout.treeAggregate(new RoundMetrics(), (acc, shard) -> {
+            ComputationGraph net = LocalFit.borrow(sha256, architecture);
+            try {
+                net.setParams(org.nd4j.linalg.factory.Nd4j.create(params.value()));
+                float[] labels = shard.labels(binaryOutput);
+                int width = shard.labelWidth(binaryOutput);
+                for (int from = 0; from < shard.rows(); from += 4096) {
+                    int to = Math.min(shard.rows(), from + 4096);
+                    INDArray p = net.output(false, shard.features(from, to))[binaryOutput];
+                    for (int r = 0; r < to - from; r++) {
+                        acc.add(p.getDouble(r, p.size(1) - 1), labels[(from + r) * width + width - 1]);
+                    }
+                }
+            } finally {
+                LocalFit.giveBack(sha256, net);
+            }
+            return acc;
+        }, RoundMetrics::merge, 2);
+    }
+
+    /** Index of the first binary output: the one per-round metrics and targets refer to. */
+    public static int firstBinaryOutput(RowTranslator translator) {
+        List<io.fedlake.zoo.ModelSpec.Output> outputs = translator.spec().outputs();
+        for (int i = 0; i < outputs.size(); i++) {
+            if (outputs.get(i).binary()) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("per-round evaluation needs a binary output; outputs are " + outputs);
+    }
+
+    @FunctionalInterface
+    public interface ShardOf extends java.io.Serializable {
+        int shard(Row row);
+    }
+
+    /** Sends key {@code (shard << 40) | order} to partition {@code shard}, so shard i is exactly partition i. */
+    static final class ShardPartitioner extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int shards;
+
+        ShardPartitioner(int shards) {
+            this.shards = shards;
+        }
+
+        @Override
+        public int numPartitions() {
+            return shards;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (int) (((Long) key) >>> 40);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ShardPartitioner p && p.shards == shards;
+        }
+
+        @Override
+        public int hashCode() {
+            return shards;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.fedlake.train.federated;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The server's plan for one round attempt, broadcast to the client tasks: who trains and how, who is simulated
+ * to drop out, and the deadline.
+ *
+ * @param deadlineMillis wall-clock time after which a client stops training (Long.MAX_VALUE = none)
+ */
+public record ClientRound(int round, int attempt, long roundSeed, Map<String, FitInstructions> plan, Set<String> dropouts,
+                          long deadlineMillis, double learningRate) implements Serializable {
+
+    public boolean selected(String client) {
+        return plan.containsKey(client);
+    }
+}

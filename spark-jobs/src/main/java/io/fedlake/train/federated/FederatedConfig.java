@@ -1,0 +1,62 @@
+package io.fedlake.train.federated;
+
+import java.io.Serializable;
+
+/**
+ * Federated averaging settings, validated at construction (messages name the option).
+ *
+ * @param clientColumn        column whose distinct values are the clients (branch_id, hospital_id, plant_id)
+ * @param rounds              communication rounds (≥ 1)
+ * @param localEpochs         E: local passes over a client's data per round (≥ 1)
+ * @param localBatchSize      B: local minibatch size; 0 = the client's whole data as one batch (FedSGD with E = 1)
+ * @param minCompletion       fraction of the selected clients that must return an update for a round to count
+ * @param roundRetries        times a round below {@code minCompletion} is re-run (with fresh client draws) before
+ *                            the job fails
+ * @param roundTimeoutSeconds a client still training after this long stops and reports a timeout (0 = no limit)
+ * @param clientDropout       simulated: probability that a selected client drops out of a round (0 = none)
+ * @param stragglers          simulated: fraction of selected clients that only finish part of their local epochs
+ *                            (a uniform 1 … E−1 of E, as in Li et al. 2020 §5.2); FedAvg drops them, FedProx keeps
+ *                            their partial work
+ * @param targetAuc           stop once the held-out AUC reaches this (0 = run all rounds); for rounds-to-target
+ * @param secureAggregation   clients send pairwise-masked updates; the server only sees their sum
+ * @param dp                  DP-FedAvg settings, or null for no differential privacy
+ */
+public record FederatedConfig(String clientColumn, int rounds, int localEpochs, int localBatchSize, double minCompletion, int roundRetries,
+                              double roundTimeoutSeconds, double clientDropout, double stragglers, double targetAuc,
+                              boolean secureAggregation, DpSettings dp) implements Serializable {
+
+    public FederatedConfig {
+        if (clientColumn == null || clientColumn.isBlank()) {
+            throw new IllegalArgumentException("client column must be set for federated training (--client-column)");
+        }
+        require(rounds >= 1, "rounds must be ≥ 1, got " + rounds);
+        require(localEpochs >= 1, "local epochs must be ≥ 1, got " + localEpochs);
+        require(localBatchSize >= 0, "local batch size must be ≥ 0 (0 = full batch), got " + localBatchSize);
+        require(minCompletion > 0 && minCompletion <= 1, "min completion must be in (0, 1], got " + minCompletion);
+        require(roundRetries >= 0, "round retries must be ≥ 0, got " + roundRetries);
+        require(roundTimeoutSeconds >= 0, "round timeout must be ≥ 0 s (0 = none), got " + roundTimeoutSeconds);
+        require(clientDropout >= 0 && clientDropout < 1, "client dropout must be in [0, 1), got " + clientDropout);
+        require(stragglers >= 0 && stragglers <= 1, "stragglers must be in [0, 1], got " + stragglers);
+        require(targetAuc >= 0 && targetAuc < 1, "target AUC must be in [0, 1) (0 = none), got " + targetAuc);
+    }
+
+    /**
+     * DP-FedAvg (McMahan et al. 2018): each client's update is clipped to L2 norm {@code clipNorm}; the server adds
+     * Gaussian noise of standard deviation {@code noiseMultiplier · clipNorm} to the sum and divides by the expected
+     * number of clients. Training stops before a round would take ε past {@code epsilonBudget} at {@code delta}.
+     */
+    public record DpSettings(double clipNorm, double noiseMultiplier, double delta, double epsilonBudget) implements Serializable {
+        public DpSettings {
+            require(clipNorm > 0, "dp clip norm must be > 0, got " + clipNorm);
+            require(noiseMultiplier >= 0, "dp noise multiplier must be ≥ 0, got " + noiseMultiplier);
+            require(delta > 0 && delta < 1, "dp delta must be in (0, 1), got " + delta);
+            require(epsilonBudget > 0, "dp epsilon budget must be > 0, got " + epsilonBudget);
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

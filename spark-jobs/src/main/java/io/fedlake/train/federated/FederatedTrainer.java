@@ -1,0 +1,324 @@
+package io.fedlake.train.federated;
+
+import io.fedlake.cli.UserError;
+import io.fedlake.train.Checkpoint;
+import io.fedlake.train.ExactSum;
+import io.fedlake.train.RoundLog;
+import io.fedlake.train.RoundMetrics;
+import io.fedlake.train.TrainConfig;
+import io.fedlake.train.Trainer;
+import io.fedlake.train.TrainingContext;
+import io.fedlake.train.TrainingShards;
+import io.fedlake.translate.EncodedShard;
+import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.artifact.NetworkBytes;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * {@code fedavg}: federated averaging over Spark partitions, one partition per client — the distinct values of the
+ * client column (a bank branch, a hospital, a plant). Rows are grouped by client once (a shuffle that stands in for
+ * data that already lives at each client) and encoded into per-client {@link EncodedShard}s; from then on raw rows
+ * never leave their client's task: each round, the selected clients train E local epochs of batch B from the
+ * global parameters and only their parameter deltas reach the driver, through one {@code treeAggregate}. The
+ * {@link Strategy} chooses clients and turns the results into the next global model (FedAvg, FedAvgM, FedAdam,
+ * FedProx, median, trimmed mean); failed, dropped, timed-out or straggling clients are reported to it and a round
+ * that completes fewer than the minimum share of its clients is retried or fails the job. Every round is
+ * checkpointed and logged to {@code training.rounds}; randomness derives from (seed, round, attempt, client), so a
+ * resumed run reaches the same parameters as an uninterrupted one.
+ */
+public final class FederatedTrainer implements Trainer {
+
+    public static final String REGIME = "fedavg";
+
+    private final Strategy strategy;
+    private final Map<String, Object> report = new LinkedHashMap<>();
+
+    public FederatedTrainer(Strategy strategy) {
+        this.strategy = strategy;
+    }
+
+    @Override
+    public String regime() {
+        return REGIME;
+    }
+
+    @Override
+    public Map<String, Object> report() {
+        return report;
+    }
+
+    @Override
+    public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
+        FederatedConfig f = config.federated();
+        if (f == null) {
+            throw new IllegalArgumentException(REGIME + " needs federated settings (client column, rounds, …)");
+        }
+        if ((f.secureAggregation() || f.dp() != null) && strategy.needsIndividualUpdates()) {
+            throw new UserError("strategy " + strategy.name() + " needs each client's update, but "
+                    + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use fedavg, fedavgm, fedadam or fedprox");
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+        String clientColumn = f.clientColumn();
+        if (!List.of(rows.columns()).contains(clientColumn)) {
+            throw UserError.missingColumns(config.table(), List.of(clientColumn), List.of(rows.columns()));
+        }
+        long noClient = rows.where(col(clientColumn).isNull()).count();
+        if (noClient > 0) {
+            ctx.rejected().add(noClient);
+            ctx.progress().accept(String.format("%,d rows have no %s and are not trained on", noClient, clientColumn));
+        }
+        Dataset<Row> assigned = rows.where(col(clientColumn).isNotNull());
+        List<String> clients = assigned.select(col(clientColumn).cast("string")).distinct().collectAsList().stream()
+                .map(r -> r.getString(0)).sorted().toList();
+        if (clients.isEmpty()) {
+            throw new UserError("table " + config.table() + " has no rows with a " + clientColumn + " to train on");
+        }
+        Dataset<Row> withShard = assigned.withColumn("__shard", functions.array_position(
+                functions.array(clients.stream().map(functions::lit).toArray(org.apache.spark.sql.Column[]::new)),
+                col(clientColumn).cast("string")).minus(1).cast("int"));
+        int shardIndex = withShard.schema().fieldIndex("__shard");
+        long seed = config.seed();
+        JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, clients.size(), r -> r.getInt(shardIndex),
+                clients, translator, ctx.rejected());
+        JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
+                jsc.sc().longAccumulator("holdout rows not encodable (round evaluation)"));
+        byte[] architecture = NetworkBytes.toBytes(network, false);
+        String sha = NetworkBytes.sha256(architecture);
+        Broadcast<byte[]> arch = jsc.broadcast(architecture);
+        try {
+            Map<String, Integer> sizes = new HashMap<>();
+            shards.map(s -> new Object[]{s.client(), s.rows()}).collect().forEach(a -> sizes.put((String) a[0], (Integer) a[1]));
+            List<String> available = clients.stream().filter(c -> sizes.getOrDefault(c, 0) > 0).toList();
+            ctx.progress().accept(String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
+                    available.stream().mapToInt(sizes::get).min().orElse(0), available.stream().mapToInt(sizes::get).max().orElse(0), strategy.name()));
+            return runRounds(network, config, ctx, f, jsc, shards, holdout, arch, sha, available, TrainingShards.firstBinaryOutput(translator));
+        } finally {
+            shards.unpersist();
+            holdout.unpersist();
+            arch.destroy();
+        }
+    }
+
+    private ComputationGraph runRounds(ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
+                                       JavaRDD<EncodedShard> shards, JavaRDD<EncodedShard> holdout, Broadcast<byte[]> arch, String sha,
+                                       List<String> available, int binaryOutput) {
+        long seed = config.seed();
+        String fingerprint = String.format("%s strategy=%s table=%s arch=%s params=%d clients=%d E=%d B=%d rounds=%d seed=%d secure=%s dp=%s",
+                REGIME, strategy.name(), config.table(), config.architecture(), network.numParams(), available.size(), f.localEpochs(),
+                f.localBatchSize(), f.rounds(), seed, f.secureAggregation(), f.dp());
+        int evalEvery = config.evalEvery() > 0 ? config.evalEvery() : 1;
+        float[] global = network.params().dup().data().asFloat();
+        int start = 0;
+        Double lastAuc = null;
+        int roundsRun = 0;
+        try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress())) {
+            if (ctx.resume()) {
+                Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
+                start = c.round();
+                global = c.array("params");
+                Map<String, float[]> state = new LinkedHashMap<>(c.arrays());
+                state.remove("params");
+                strategy.restoreState(state);
+                log.truncateAfter(start);
+                ctx.progress().accept("resumed from the checkpoint of round " + start + "/" + f.rounds());
+            }
+            roundsRun = start;
+            for (int round = start + 1; round <= f.rounds(); round++) {
+                long t0 = System.nanoTime();
+                Outcome outcome = null;
+                int attempt = 1;
+                for (; attempt <= f.roundRetries() + 1; attempt++) {
+                    outcome = runAttempt(round, attempt, global, config, f, jsc, shards, arch, sha, available);
+                    if (outcome.completed() >= Math.ceil(f.minCompletion() * outcome.selected() - 1e-9)) {
+                        break;
+                    }
+                    ctx.progress().accept(String.format("round %d attempt %d: only %d of %d selected clients completed (minimum %.0f %%): %s",
+                            round, attempt, outcome.completed(), outcome.selected(), 100 * f.minCompletion(), outcome.failureSummary()));
+                    if (attempt == f.roundRetries() + 1) {
+                        throw new UserError(String.format("round %d: only %d of %d selected clients completed (minimum %.0f %%) after %d attempt(s); "
+                                        + "last failures: %s", round, outcome.completed(), outcome.selected(), 100 * f.minCompletion(), attempt,
+                                outcome.failureSummary()));
+                    }
+                }
+                float[] next = strategy.aggregateFit(round, global, outcome.updates(), outcome.failures());
+                if (next != null) {
+                    global = next;
+                }
+                RoundMetrics metrics = null;
+                if (round % evalEvery == 0 || round == f.rounds()) {
+                    Broadcast<float[]> g = jsc.broadcast(global);
+                    metrics = io.fedlake.train.TrainingShards.evaluate(holdout, sha, arch, g, binaryOutput);
+                    g.destroy();
+                    lastAuc = metrics.auc();
+                }
+                boolean reached = f.targetAuc() > 0 && metrics != null && metrics.auc() >= f.targetAuc();
+                if (round % config.checkpointEvery() == 0 || round == f.rounds() || reached) {
+                    Map<String, float[]> arrays = new LinkedHashMap<>();
+                    arrays.put("params", global);
+                    arrays.putAll(strategy.state());
+                    new Checkpoint(round, fingerprint, arrays, null).write(ctx.checkpointDir());
+                }
+                log.record(new RoundLog.Round(round, round, attempt, outcome.meanLoss(), metrics, outcome.selected(), outcome.completed(),
+                        outcome.examples(), outcome.bytes(), null, null, (System.nanoTime() - t0) / 1e9, outcome.clientRows()));
+                roundsRun = round;
+                if (reached) {
+                    ctx.progress().accept(String.format("target holdout AUC %.4f reached after %d round(s)", f.targetAuc(), round));
+                    break;
+                }
+            }
+        }
+        report.put("strategy", strategy.name());
+        report.put("rounds_run", roundsRun);
+        report.put("clients", available.size());
+        report.put("client_column", f.clientColumn());
+        report.put("local_epochs", f.localEpochs());
+        report.put("local_batch_size", f.localBatchSize());
+        report.put("secure_aggregation", f.secureAggregation());
+        report.put("last_round_holdout_auc", lastAuc);
+        network.setParams(Nd4j.create(global));
+        return network;
+    }
+
+    /** One attempt at a round: plan, train the selected clients, aggregate on the executors. */
+    private Outcome runAttempt(int round, int attempt, float[] global, TrainConfig config, FederatedConfig f, JavaSparkContext jsc,
+                               JavaRDD<EncodedShard> shards, Broadcast<byte[]> arch, String sha, List<String> available) {
+        long seed = config.seed();
+        long roundSeed = ClientSampling.mix(ClientSampling.mix(seed, round), attempt);
+        List<String> selected = strategy.sampleClients(round, available, attempt == 1 ? seed : roundSeed);
+        SplittableRandom sim = new SplittableRandom(ClientSampling.mix(roundSeed, 0x5157));
+        Map<String, FitInstructions> plan = new LinkedHashMap<>();
+        Set<String> dropouts = new HashSet<>();
+        FitInstructions defaults = new FitInstructions(f.localEpochs(), f.localBatchSize(), 0, 1);
+        for (String c : selected) {
+            FitInstructions fit = strategy.configureFit(round, c, defaults);
+            double u = sim.nextDouble();
+            double w = sim.nextDouble();
+            if (u < f.stragglers()) {
+                // a straggler manages a uniform 1 … E−1 of its E local epochs (a fraction of one epoch when E = 1)
+                double fraction = f.localEpochs() > 1 ? (1 + Math.floor(w * (f.localEpochs() - 1))) / f.localEpochs() : 0.1 + 0.8 * w;
+                fit = fit.withWorkFraction(fraction);
+            }
+            if (sim.nextDouble() < f.clientDropout()) {
+                dropouts.add(c);
+            }
+            plan.put(c, fit);
+        }
+        long deadline = f.roundTimeoutSeconds() > 0 ? System.currentTimeMillis() + Math.round(f.roundTimeoutSeconds() * 1000) : Long.MAX_VALUE;
+        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate());
+        Broadcast<float[]> g = jsc.broadcast(global);
+        Broadcast<ClientRound> b = jsc.broadcast(cr);
+        boolean individual = strategy.needsIndividualUpdates();
+        boolean partial = strategy.acceptsPartialWork();
+        int n = global.length;
+        try {
+            Results r = shards.treeAggregate(new Results(individual ? 0 : n), (acc, shard) -> {
+                if (!b.value().selected(shard.client())) {
+                    return acc;
+                }
+                ClientTraining.Result res = ClientTraining.fit(shard, b.value(), g.value(), arch, sha);
+                acc.add(res, individual, partial);
+                return acc;
+            }, Results::merge, 2);
+            List<ClientUpdate> updates;
+            if (individual) {
+                updates = new ArrayList<>(r.updates);
+                updates.sort(Comparator.comparing(ClientUpdate::clientId));
+            } else if (r.sum.terms() == 0) {
+                updates = List.of();
+            } else {
+                // the weighted mean of the deltas as one update: what a weighted-mean strategy computes from the parts
+                updates = List.of(new ClientUpdate("aggregate of " + r.sum.terms() + " clients", r.sum.divideBy(r.sum.weight()),
+                        (long) r.sum.weight(), r.lossSum / Math.max(1, r.examples), 0));
+            }
+            List<ClientFailure> failures = new ArrayList<>(r.failures);
+            failures.sort(Comparator.comparing(ClientFailure::clientId));
+            List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
+            rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
+            long bytes = (long) r.completed * n * (individual ? 4L : 16L);
+            return new Outcome(selected.size(), r.completed, updates, failures, r.examples == 0 ? null : r.lossSum / r.examples, r.examples,
+                    bytes, rows);
+        } finally {
+            g.destroy();
+            b.destroy();
+        }
+    }
+
+    private record Outcome(int selected, int completed, List<ClientUpdate> updates, List<ClientFailure> failures, Double meanLoss,
+                           long examples, long bytes, List<RoundLog.ClientRow> clientRows) {
+        String failureSummary() {
+            return failures.isEmpty() ? "none" : failures.stream().limit(5).map(x -> x.clientId() + ": " + x.reason())
+                    .reduce((a, c) -> a + "; " + c).orElse("") + (failures.size() > 5 ? "; …" : "");
+        }
+    }
+
+    /** treeAggregate's accumulator over the clients of a round. */
+    static final class Results implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final ExactSum sum;
+        final List<ClientUpdate> updates = new ArrayList<>();
+        final List<ClientFailure> failures = new ArrayList<>();
+        final List<RoundLog.ClientRow> clients = new ArrayList<>();
+        int completed;
+        long examples;
+        double lossSum;
+
+        Results(int n) {
+            this.sum = new ExactSum(n);
+        }
+
+        void add(ClientTraining.Result r, boolean individual, boolean acceptPartial) {
+            ClientUpdate u = r.update();
+            String failure = r.failure();
+            if (failure == null && r.partial() && !acceptPartial) {
+                failure = r.partialReason() + "; dropped by the strategy (no partial work)";
+            }
+            if (failure != null) {
+                failures.add(new ClientFailure(r.clientId(), failure));
+                clients.add(new RoundLog.ClientRow(r.clientId(), 0, u == null ? null : u.trainLoss(), r.steps(), "failed: " + failure));
+                return;
+            }
+            completed++;
+            examples += u.examples();
+            lossSum += u.trainLoss() * u.examples();
+            clients.add(new RoundLog.ClientRow(r.clientId(), u.examples(), u.trainLoss(), u.localSteps(), r.partial() ? "partial" : "ok"));
+            if (individual) {
+                updates.add(u);
+            } else {
+                sum.add(u.delta(), u.examples(), u.examples());
+            }
+        }
+
+        Results merge(Results o) {
+            if (sum.length() > 0) {
+                sum.merge(o.sum);
+            }
+            updates.addAll(o.updates);
+            failures.addAll(o.failures);
+            clients.addAll(o.clients);
+            completed += o.completed;
+            examples += o.examples;
+            lossSum += o.lossSum;
+            return this;
+        }
+    }
+}

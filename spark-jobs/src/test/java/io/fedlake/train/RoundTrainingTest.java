@@ -1,0 +1,137 @@
+package io.fedlake.train;
+
+import io.fedlake.cli.UserError;
+import io.fedlake.generate.SyntheticData;
+import io.fedlake.lake.Domain;
+import io.fedlake.lake.Lake;
+import io.fedlake.testing.LocalSparkTest;
+import io.fedlake.train.federated.ClientSampling;
+import io.fedlake.train.federated.FedAvg;
+import io.fedlake.train.federated.FederatedConfig;
+import io.fedlake.train.federated.FederatedTrainer;
+import io.fedlake.translate.DataSpec;
+import io.fedlake.zoo.ModelHyperParams;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fedlake's own regimes on small credit data: they learn, they are bit-reproducible for a seed, an interrupted run
+ * resumed from its checkpoint ends with the same parameters as an uninterrupted one, every round lands in
+ * {@code training.rounds}, and the federated failure policy refuses rounds with too few clients.
+ */
+class RoundTrainingTest extends LocalSparkTest {
+
+    private static Lake lake;
+
+    @BeforeAll
+    static void data() {
+        lake = new Lake(spark, tmp.resolve("lake-rounds").toString());
+        SyntheticData.generate(lake, Domain.CREDIT, 6_000, 2, 31, "gen-credit");
+    }
+
+    private static TrainConfig paramavg(int epochs) {
+        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), epochs, 64, 8, 0, 2, 0.2, 7);
+    }
+
+    private static TrainConfig fedavg(int rounds, double dropout, double minCompletion, int retries) {
+        FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, 32, minCompletion, retries, 0, dropout, 0, 0, false, null);
+        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 7,
+                0, 1, f);
+    }
+
+    private static FederatedTrainer fedAvg() {
+        return new FederatedTrainer(new FedAvg(new ClientSampling(0.5, 2)));
+    }
+
+    @Test
+    void paramavgLearnsAndIsReproducible() {
+        TrainingJob.Outcome a = TrainingJob.run(lake, paramavg(2), new ParameterAveragingTrainer(), "pa", "run-pa-1", line -> { });
+        TrainingJob.Outcome b = TrainingJob.run(lake, paramavg(2), new ParameterAveragingTrainer(), "pa", "run-pa-2", line -> { });
+
+        assertTrue(a.holdout().auc() > 0.72, "paramavg holdout AUC " + a.holdout().auc());
+        assertEquals(a.model().sha256(), b.model().sha256(), "same seed, data and workers must give identical parameters");
+        Dataset<Row> rounds = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo("run-pa-1"));
+        long perRun = rounds.count();
+        assertTrue(perRun >= 2, "one row per averaging step, got " + perRun);
+        assertEquals(2, rounds.where(col("holdout_auc").isNotNull()).count(), "evaluated once per epoch");
+    }
+
+    @Test
+    void paramavgResumeReachesTheUninterruptedParameters() {
+        TrainingJob.Outcome full = TrainingJob.run(lake, paramavg(1), new ParameterAveragingTrainer(), "pa-resume", "run-full", line -> { });
+
+        String run = "run-crash";
+        assertThrows(SimulatedCrash.class,
+                () -> TrainingJob.run(lake, paramavg(1), new ParameterAveragingTrainer(), "pa-resume", run, false, crashAt("round 3/")));
+        TrainingJob.Outcome resumed = TrainingJob.run(lake, paramavg(1), new ParameterAveragingTrainer(), "pa-resume", run, true, line -> { });
+
+        assertEquals(full.model().sha256(), resumed.model().sha256());
+        Dataset<Row> rows = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo(run));
+        assertEquals(rows.count(), rows.select("round").distinct().count(), "each round of the resumed run is logged once");
+    }
+
+    @Test
+    void fedavgLearnsResumesAndLogsClients() {
+        TrainingJob.Outcome full = TrainingJob.run(lake, fedavg(4, 0, 0.5, 0), fedAvg(), "fa", "run-fa-full", line -> { });
+        assertTrue(full.holdout().auc() > 0.7, "fedavg holdout AUC " + full.holdout().auc());
+
+        assertThrows(SimulatedCrash.class, () -> TrainingJob.run(lake, fedavg(4, 0, 0.5, 0), fedAvg(), "fa", "run-fa-crash", false, crashAt("round 2/")));
+        TrainingJob.Outcome resumed = TrainingJob.run(lake, fedavg(4, 0, 0.5, 0), fedAvg(), "fa", "run-fa-crash", true, line -> { });
+        assertEquals(full.model().sha256(), resumed.model().sha256(), "resumed FedAvg must match the uninterrupted run");
+
+        Row first = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE))
+                .where(col("run_id").equalTo("run-fa-full").and(col("round").equalTo(1))).head();
+        List<Row> clients = first.getList(first.fieldIndex("clients"));
+        assertEquals(12, first.<Integer>getAs("clients_selected"), "half of the 24 branches");
+        assertEquals(12, clients.size());
+        long examples = clients.stream().mapToLong(r -> r.getLong(1)).sum();
+        assertEquals(examples, first.<Long>getAs("examples"));
+    }
+
+    @Test
+    void roundsBelowTheMinimumCompletionFailClearly() {
+        List<String> lines = new ArrayList<>();
+        UserError e = assertThrows(UserError.class,
+                () -> TrainingJob.run(lake, fedavg(2, 0.6, 0.95, 1), fedAvg(), "fa-drop", "run-drop", false, lines::add));
+
+        assertTrue(e.getMessage().startsWith("round 1: only "), e.getMessage());
+        assertTrue(e.getMessage().contains("after 2 attempt(s)") && e.getMessage().contains("dropped out"), e.getMessage());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("attempt 1")), "the retry is announced: " + lines);
+    }
+
+    @Test
+    void droppedClientsAreToleratedAboveTheMinimum() {
+        TrainingJob.Outcome o = TrainingJob.run(lake, fedavg(3, 0.3, 0.3, 3), fedAvg(), "fa-tolerant", "run-tolerant", line -> { });
+        Dataset<Row> rounds = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo("run-tolerant"));
+
+        assertTrue(rounds.where(col("clients_completed").lt(col("clients_selected"))).count() > 0, "some clients dropped");
+        assertNotEquals(0, o.trainRows());
+    }
+
+    private static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(String line) {
+            super("simulated crash after: " + line);
+        }
+    }
+
+    /** A progress sink that kills the run right after the given round was checkpointed and reported. */
+    private static Consumer<String> crashAt(String prefix) {
+        return line -> {
+            if (line.startsWith(prefix)) {
+                throw new SimulatedCrash(line);
+            }
+        };
+    }
+}

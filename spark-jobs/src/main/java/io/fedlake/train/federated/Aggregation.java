@@ -1,8 +1,13 @@
 package io.fedlake.train.federated;
 
+import java.util.Arrays;
 import java.util.List;
 
-/** The arithmetic of aggregation as pure functions over flat parameter vectors. */
+/**
+ * The arithmetic of aggregation as pure functions over flat parameter vectors. The robust aggregates (coordinate-wise
+ * median and trimmed mean) follow Yin et al. 2018, "Byzantine-Robust Distributed Learning: Towards Optimal
+ * Statistical Rates"; clipping to an L2 ball is the client step of DP-FedAvg (McMahan et al. 2018).
+ */
 public final class Aggregation {
 
     private Aggregation() {
@@ -52,5 +57,113 @@ public final class Aggregation {
             out[i] = (float) (global[i] + scale * delta[i]);
         }
         return out;
+    }
+
+    /**
+     * Coordinate-wise median of the rows (Yin et al. 2018, median-based gradient descent): unweighted,
+     * the middle value of each coordinate, and the mean of the two middle values when the number of rows is even
+     * (as numpy's {@code median}, which Flower's {@code FedMedian} uses).
+     *
+     * @param rows one vector per client, all the same length; at least one
+     */
+    public static float[] coordinateMedian(float[][] rows) {
+        int n = checkRows(rows);
+        int m = rows.length;
+        float[] out = new float[n];
+        float[] column = new float[m];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < m; k++) {
+                column[k] = rows[k][i];
+            }
+            Arrays.sort(column);
+            out[i] = m % 2 == 1 ? column[m / 2] : (float) (((double) column[m / 2 - 1] + column[m / 2]) / 2);
+        }
+        return out;
+    }
+
+    /**
+     * Coordinate-wise β-trimmed mean (Yin et al. 2018, Definition 2): per coordinate, drop the
+     * {@code floor(β·m)} smallest and as many largest of the m values and average the rest, unweighted. β = 0 is the
+     * plain mean.
+     *
+     * @param beta trimmed fraction per side, in [0, 0.5) so that at least one value remains
+     */
+    public static float[] trimmedMean(float[][] rows, double beta) {
+        if (!(beta >= 0 && beta < 0.5)) {
+            throw new IllegalArgumentException("trim beta must be in [0, 0.5), got " + beta);
+        }
+        int n = checkRows(rows);
+        int m = rows.length;
+        int trim = trimCount(m, beta);
+        float[] out = new float[n];
+        float[] column = new float[m];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < m; k++) {
+                column[k] = rows[k][i];
+            }
+            Arrays.sort(column);
+            double sum = 0;
+            for (int k = trim; k < m - trim; k++) {
+                sum += column[k];
+            }
+            out[i] = (float) (sum / (m - 2 * trim));
+        }
+        return out;
+    }
+
+    /** Values dropped from each side by {@link #trimmedMean}: {@code floor(β·m)}. */
+    public static int trimCount(int m, double beta) {
+        return (int) Math.floor(beta * m + 1e-12);
+    }
+
+    /** Euclidean norm, accumulated in double. */
+    public static double l2Norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    /**
+     * Projection onto the L2 ball of radius {@code maxNorm}: {@code v · min(1, C/‖v‖)}. Returns {@code v} itself when
+     * it is already inside the ball (callers must not modify the result in place), otherwise a scaled copy.
+     */
+    public static float[] clipToNorm(float[] v, double maxNorm) {
+        if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
+            throw new IllegalArgumentException("clip norm must be a finite number > 0, got " + maxNorm);
+        }
+        double norm = l2Norm(v);
+        if (norm <= maxNorm) {
+            return v;
+        }
+        double scale = maxNorm / norm;
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) (v[i] * scale);
+        }
+        return out;
+    }
+
+    /** The updates' delta vectors as rows (not copied), for the unweighted robust aggregates. */
+    public static float[][] deltaRows(List<ClientUpdate> updates) {
+        float[][] rows = new float[updates.size()][];
+        for (int k = 0; k < rows.length; k++) {
+            rows[k] = updates.get(k).delta();
+        }
+        return rows;
+    }
+
+    private static int checkRows(float[][] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("need at least one client vector to aggregate");
+        }
+        int n = rows[0].length;
+        for (int k = 1; k < rows.length; k++) {
+            if (rows[k].length != n) {
+                throw new IllegalArgumentException("client vector " + k + " has " + rows[k].length + " parameters, expected " + n);
+            }
+        }
+        return n;
     }
 }

@@ -1,0 +1,36 @@
+package io.fedlake.train.federated;
+
+import java.util.List;
+
+/**
+ * Coordinate-wise median aggregation (Yin et al. 2018, "Byzantine-Robust Distributed Learning: Towards Optimal
+ * Statistical Rates"): the aggregated delta is the unweighted per-coordinate median of the client deltas, which a
+ * minority of arbitrary (Byzantine) updates cannot drag away. Needs every client's update, so it cannot run behind
+ * secure aggregation or DP-FedAvg.
+ */
+public class FedMedian extends FedAvg {
+
+    private static final long serialVersionUID = 1L;
+
+    public FedMedian(ClientSampling sampling, double serverLearningRate) {
+        super(sampling, serverLearningRate);
+    }
+
+    @Override
+    public String name() {
+        return "median";
+    }
+
+    @Override
+    public float[] aggregateFit(int round, float[] global, List<ClientUpdate> results, List<ClientFailure> failures) {
+        if (results.isEmpty()) {
+            return null;
+        }
+        return applyServerUpdate(global, Aggregation.coordinateMedian(Aggregation.deltaRows(results)));
+    }
+
+    @Override
+    public boolean needsIndividualUpdates() {
+        return true;
+    }
+}

@@ -1,0 +1,32 @@
+package io.fedlake.train.federated;
+
+/**
+ * FedProx (Li et al. 2020, "Federated Optimization in Heterogeneous Networks"): FedAvg's server aggregation, with
+ * every client told to add the proximal term {@code (μ/2)·‖w − w_global‖²} to its local objective (applied by the
+ * engine through {@link Proximal#step}). Partial work from stragglers is accepted as is, which FedAvg's weighted
+ * mean already does.
+ */
+public class FedProx extends FedAvg {
+
+    private static final long serialVersionUID = 1L;
+
+    private final double mu;
+
+    public FedProx(ClientSampling sampling, double serverLearningRate, double mu) {
+        super(sampling, serverLearningRate);
+        if (!(mu > 0) || Double.isInfinite(mu)) {
+            throw new IllegalArgumentException("proximal mu must be a finite number > 0 for fedprox, got " + mu);
+        }
+        this.mu = mu;
+    }
+
+    @Override
+    public String name() {
+        return "fedprox";
+    }
+
+    @Override
+    public FitInstructions configureFit(int round, String clientId, FitInstructions defaults) {
+        return defaults.withProximalMu(mu);
+    }
+}

@@ -1,0 +1,82 @@
+package io.fedlake.train.federated;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DpFedAvgTest {
+
+    @Test
+    void clippedDeltasSumAndWithoutNoiseDivideByTheExpectedClientCount() {
+        // Prepare: C = 1; (3, 4) has norm 5 → (0.6, 0.8); (0.3, 0.4) is inside the ball
+        double[] sum = new double[2];
+        DpFedAvg.accumulate(sum, DpFedAvg.clip(new float[] {3f, 4f}, 1.0));
+        DpFedAvg.accumulate(sum, DpFedAvg.clip(new float[] {0.3f, 0.4f}, 1.0));
+        // Execute: z = 0, qK = 4 expected clients although only 2 reported
+        float[] mean = DpFedAvg.noisyMean(sum, 0.0, 1.0, 4.0, 7L, 1);
+        // Assert: (0.9, 1.2) / 4
+        assertArrayEquals(new float[] {0.225f, 0.3f}, mean, 1e-6f);
+    }
+
+    @Test
+    void noiseIsReproducibleFromSeedAndRoundAndDiffersBetweenRounds() {
+        double[] sum = new double[16];
+        float[] a = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 42L, 3);
+        float[] b = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 42L, 3);
+        float[] c = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 42L, 4);
+        float[] d = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 43L, 3);
+        assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(a, c));
+        assertFalse(java.util.Arrays.equals(a, d));
+        assertEquals(0.0, sum[0], "the input sum must not be modified");
+    }
+
+    @Test
+    void noiseHasStandardDeviationZTimesCOverExpectedClients() {
+        // Prepare: z = 1.5, C = 2, qK = 3 → per-coordinate stddev 1.5·2/3 = 1, mean 0
+        int n = 200_000;
+        // Execute
+        float[] mean = DpFedAvg.noisyMean(new double[n], 1.5, 2.0, 3.0, 11L, 1);
+        // Assert: with n = 2e5 the sample mean has sd 1/√n ≈ 0.0022 and the sample variance sd √(2/n) ≈ 0.0032
+        double s = 0;
+        double s2 = 0;
+        for (float v : mean) {
+            s += v;
+            s2 += (double) v * v;
+        }
+        double m = s / n;
+        double var = s2 / n - m * m;
+        assertEquals(0.0, m, 0.01);
+        assertEquals(1.0, var, 0.015);
+    }
+
+    @Test
+    void gaussianNoiseTailsLookNormal() {
+        // P(|X| > 2) = 0.0455 for a standard normal; with 1e5 draws the count has sd ≈ 66
+        double[] x = new double[100_000];
+        GaussianNoise.add(x, 1.0, new SplittableRandom(5));
+        long beyond2 = java.util.Arrays.stream(x).filter(v -> Math.abs(v) > 2).count();
+        assertEquals(4550, beyond2, 300);
+    }
+
+    @Test
+    void configErrorsNameTheField() {
+        assertMessage("clipNorm", () -> new DpConfig(0, 1, 1e-5, 1));
+        assertMessage("noiseMultiplier", () -> new DpConfig(1, -1, 1e-5, 1));
+        assertMessage("delta", () -> new DpConfig(1, 1, 1, 1));
+        assertMessage("epsilonBudget", () -> new DpConfig(1, 1, 1e-5, 0));
+        DpConfig ok = new DpConfig(0.5, 1.2, 1e-5, Double.POSITIVE_INFINITY);
+        assertEquals(0.6, ok.noiseStddev(), 1e-12);
+    }
+
+    private static void assertMessage(String field, Runnable r) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+        assertTrue(e.getMessage().startsWith(field), e.getMessage());
+    }
+}

@@ -3,8 +3,9 @@ package io.fedlake.cli;
 import io.fedlake.lake.Domain;
 import io.fedlake.train.Dl4jParameterAveragingTrainer;
 import io.fedlake.train.ParameterAveragingTrainer;
-import io.fedlake.train.federated.ClientSampling;
-import io.fedlake.train.federated.FedAvg;
+import io.fedlake.train.federated.DpConfig;
+import io.fedlake.train.federated.Strategies;
+import io.fedlake.train.federated.StrategyConfig;
 import io.fedlake.train.federated.FederatedConfig;
 import io.fedlake.train.federated.FederatedTrainer;
 import io.fedlake.train.TrainConfig;
@@ -101,7 +102,7 @@ public final class TrainOptions {
     @Option(names = "--local-batch", defaultValue = "32", description = "fedavg: local minibatch B; 0 = full batch (FedSGD). Default: ${DEFAULT-VALUE}")
     int localBatch;
 
-    @Option(names = "--strategy", defaultValue = "fedavg", description = "fedavg: aggregation strategy. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--strategy", defaultValue = "fedavg", description = "fedavg: aggregation strategy: fedavg, fedavgm, fedadam, fedprox, median, trimmed-mean. Default: ${DEFAULT-VALUE}")
     String strategy;
 
     @Option(names = "--client-fraction", defaultValue = "1.0", description = "fedavg: fraction C of clients sampled per round. Default: ${DEFAULT-VALUE}")
@@ -110,8 +111,8 @@ public final class TrainOptions {
     @Option(names = "--min-clients", defaultValue = "1", description = "fedavg: minimum clients sampled per round. Default: ${DEFAULT-VALUE}")
     int minClients;
 
-    @Option(names = "--server-lr", defaultValue = "1.0", description = "fedavg: server learning rate. Default: ${DEFAULT-VALUE}")
-    double serverLr;
+    @Option(names = "--server-lr", description = "fedavg: server learning rate. Default: 1.0, 0.01 for fedadam")
+    Double serverLr;
 
     @Option(names = "--min-completion", defaultValue = "0.5", description = "fedavg: share of selected clients that must complete a round. Default: ${DEFAULT-VALUE}")
     double minCompletion;
@@ -133,6 +134,27 @@ public final class TrainOptions {
 
     @Option(names = "--secure-aggregation", description = "fedavg: pairwise-masked updates; the server only sees their sum")
     boolean secureAggregation;
+
+    @Option(names = "--server-momentum", defaultValue = "0.9", description = "fedavgm: server momentum. Default: ${DEFAULT-VALUE}")
+    double serverMomentum;
+
+    @Option(names = "--mu", defaultValue = "0.01", description = "fedprox: proximal coefficient μ. Default: ${DEFAULT-VALUE}")
+    double mu;
+
+    @Option(names = "--trim", defaultValue = "0.1", description = "trimmed-mean: fraction trimmed from each side. Default: ${DEFAULT-VALUE}")
+    double trim;
+
+    @Option(names = "--dp-noise", description = "fedavg: DP-FedAvg noise multiplier z (enables differential privacy)")
+    Double dpNoise;
+
+    @Option(names = "--dp-clip", defaultValue = "1.0", description = "DP-FedAvg: per-client update L2 clip norm C. Default: ${DEFAULT-VALUE}")
+    double dpClip;
+
+    @Option(names = "--dp-delta", defaultValue = "1e-5", description = "DP-FedAvg: δ. Default: ${DEFAULT-VALUE}")
+    double dpDelta;
+
+    @Option(names = "--dp-epsilon", defaultValue = "10", description = "DP-FedAvg: ε budget; training stops before exceeding it. Default: ${DEFAULT-VALUE}")
+    double dpEpsilon;
 
     Domain domain() {
         return Domain.parse(domainName);
@@ -160,7 +182,8 @@ public final class TrainOptions {
                 dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed, updater);
         FederatedConfig federated = !FederatedTrainer.REGIME.equals(regime) ? null
                 : new FederatedConfig(clientColumn != null ? clientColumn : spec().clientKey(), rounds, localEpochs, localBatch, minCompletion,
-                roundRetries, roundTimeout, clientDropout, stragglers, targetAuc, secureAggregation, null);
+                roundRetries, roundTimeout, clientDropout, stragglers, targetAuc, secureAggregation,
+                dpNoise == null ? null : new DpConfig(dpClip, dpNoise, dpDelta, dpEpsilon));
         return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
                 batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed, evalEvery, checkpointEvery,
                 federated);
@@ -178,10 +201,15 @@ public final class TrainOptions {
             return new ParameterAveragingTrainer();
         }
         if (FederatedTrainer.REGIME.equals(regime)) {
-            if (!"fedavg".equals(strategy)) {
-                throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: fedavg");
+            StrategyConfig base = StrategyConfig.defaults(strategy);
+            StrategyConfig sc = base.withSampling(clientFraction, minClients).withServerMomentum(serverMomentum).withTrimBeta(trim);
+            if ("fedprox".equals(strategy)) {
+                sc = sc.withProximalMu(mu);
             }
-            return new FederatedTrainer(new FedAvg(new ClientSampling(clientFraction, minClients), serverLr));
+            if (serverLr != null) {
+                sc = sc.withServerLearningRate(serverLr);
+            }
+            return new FederatedTrainer(Strategies.create(sc));
         }
         throw new IllegalArgumentException("unknown training regime '" + regime + "'; available: " + String.join(", ", new Regimes()));
     }

@@ -84,6 +84,15 @@ public final class ExactSum implements Serializable {
         return out;
     }
 
+    /** The sum as doubles. */
+    public double[] values() {
+        double[] out = new double[hi.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = value(i);
+        }
+        return out;
+    }
+
     /** Element {@code i} of the sum as a double. */
     public double value(int i) {
         long h = hi[i];

@@ -6,6 +6,7 @@ import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.train.federated.ClientSampling;
+import io.fedlake.train.federated.DpConfig;
 import io.fedlake.train.federated.FedAvg;
 import io.fedlake.train.federated.FederatedConfig;
 import io.fedlake.train.federated.FederatedTrainer;
@@ -118,6 +119,55 @@ class RoundTrainingTest extends LocalSparkTest {
 
         assertTrue(rounds.where(col("clients_completed").lt(col("clients_selected"))).count() > 0, "some clients dropped");
         assertNotEquals(0, o.trainRows());
+    }
+
+    private static TrainConfig privateFedavg(int rounds, boolean secure, double dropout, DpConfig dp) {
+        FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, 32, 0.3, 0, 0, dropout, 0, 0, secure, dp);
+        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 7,
+                0, 1, f);
+    }
+
+    private static float[] params(TrainingJob.Outcome o) {
+        return io.fedlake.zoo.artifact.NetworkBytes.fromBytes(new io.fedlake.registry.ModelRegistry(lake)
+                .load(o.model().name() + ":" + o.model().version()).networkBytes()).params().toFloatVector();
+    }
+
+    @Test
+    void secureAggregationMatchesThePlainSumEvenWithDropouts() {
+        float[] plain = params(TrainingJob.run(lake, privateFedavg(2, false, 0.25, null), fedAvg(), "sa-plain", "run-sa-plain", line -> { }));
+        float[] secure = params(TrainingJob.run(lake, privateFedavg(2, true, 0.25, null), fedAvg(), "sa-secure", "run-sa-secure", line -> { }));
+
+        double maxDiff = 0;
+        for (int i = 0; i < plain.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(plain[i] - secure[i]));
+        }
+        // the same clients trained and dropped (seeded); only the 2^-24 fixed-point rounding of the masked sum differs
+        assertTrue(maxDiff < 1e-5, "secure vs plain parameters differ by up to " + maxDiff);
+        long dropped = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo("run-sa-secure"))
+                .where(col("clients_completed").lt(col("clients_selected"))).count();
+        assertTrue(dropped > 0, "the run must include rounds with dropped clients to show their masks are removed");
+    }
+
+    @Test
+    void dpFedAvgReportsGrowingEpsilonAndStopsAtTheBudget() {
+        List<String> lines = new ArrayList<>();
+        TrainingJob.Outcome o = TrainingJob.run(lake, privateFedavg(30, false, 0, new DpConfig(0.5, 2.0, 1e-5, 3.0)), fedAvg(), "dp", "run-dp",
+                false, lines::add);
+        List<Row> rounds = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo("run-dp"))
+                .orderBy("round").select("epsilon").collectAsList();
+
+        // q = 12/24 clients, z = 2: ε(δ=1e-5) is 2.82 after 4 rounds and would be 3.13 after 5 (RdpAccountant)
+        assertEquals(4, rounds.size(), "the ε budget of 3 allows exactly 4 rounds");
+        double previous = 0;
+        for (Row r : rounds) {
+            assertTrue(r.getDouble(0) > previous, "ε grows every round: " + rounds);
+            previous = r.getDouble(0);
+        }
+        assertTrue(previous <= 3.0, "ε stays within the budget: " + previous);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("privacy budget: round " + (rounds.size() + 1))), lines.toString());
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> dp = (java.util.Map<String, Object>) o.model().metadata().get("differential_privacy");
+        assertEquals(previous, ((Number) dp.get("epsilon")).doubleValue(), 1e-9);
     }
 
     private static final class SimulatedCrash extends RuntimeException {

@@ -8,12 +8,19 @@ import java.util.Set;
  * The server's plan for one round attempt, broadcast to the client tasks: who trains and how, who is simulated
  * to drop out, and the deadline.
  *
- * @param deadlineMillis wall-clock time after which a client stops training (Long.MAX_VALUE = none)
+ * @param deadlineMillis    wall-clock time after which a client stops training (Long.MAX_VALUE = none)
+ * @param secureAggregation clients mask their (weighted, encoded) update with pairwise masks among the selected clients
+ * @param dp                when set, clients clip their delta to {@code dp.clipNorm()} and weigh every client equally
  */
 public record ClientRound(int round, int attempt, long roundSeed, Map<String, FitInstructions> plan, Set<String> dropouts,
-                          long deadlineMillis, double learningRate) implements Serializable {
+                          long deadlineMillis, double learningRate, boolean secureAggregation, DpConfig dp) implements Serializable {
 
     public boolean selected(String client) {
         return plan.containsKey(client);
+    }
+
+    /** The clients the pairwise masks were set up among: everyone selected, sorted. */
+    public java.util.List<String> participants() {
+        return plan.keySet().stream().sorted().toList();
     }
 }

@@ -29,4 +29,10 @@ public class FedProx extends FedAvg {
     public FitInstructions configureFit(int round, String clientId, FitInstructions defaults) {
         return defaults.withProximalMu(mu);
     }
+
+    /** Li et al. 2020 keep a straggler's partial work; the proximal term keeps it close to the global model. */
+    @Override
+    public boolean acceptsPartialWork() {
+        return true;
+    }
 }

@@ -19,11 +19,11 @@ import java.io.Serializable;
  *                            their partial work
  * @param targetAuc           stop once the held-out AUC reaches this (0 = run all rounds); for rounds-to-target
  * @param secureAggregation   clients send pairwise-masked updates; the server only sees their sum
- * @param dp                  DP-FedAvg settings, or null for no differential privacy
+ * @param dp                  DP-FedAvg settings (clipping, noise, δ, ε budget), or null for no differential privacy
  */
 public record FederatedConfig(String clientColumn, int rounds, int localEpochs, int localBatchSize, double minCompletion, int roundRetries,
                               double roundTimeoutSeconds, double clientDropout, double stragglers, double targetAuc,
-                              boolean secureAggregation, DpSettings dp) implements Serializable {
+                              boolean secureAggregation, DpConfig dp) implements Serializable {
 
     public FederatedConfig {
         if (clientColumn == null || clientColumn.isBlank()) {
@@ -38,20 +38,6 @@ public record FederatedConfig(String clientColumn, int rounds, int localEpochs, 
         require(clientDropout >= 0 && clientDropout < 1, "client dropout must be in [0, 1), got " + clientDropout);
         require(stragglers >= 0 && stragglers <= 1, "stragglers must be in [0, 1], got " + stragglers);
         require(targetAuc >= 0 && targetAuc < 1, "target AUC must be in [0, 1) (0 = none), got " + targetAuc);
-    }
-
-    /**
-     * DP-FedAvg (McMahan et al. 2018): each client's update is clipped to L2 norm {@code clipNorm}; the server adds
-     * Gaussian noise of standard deviation {@code noiseMultiplier · clipNorm} to the sum and divides by the expected
-     * number of clients. Training stops before a round would take ε past {@code epsilonBudget} at {@code delta}.
-     */
-    public record DpSettings(double clipNorm, double noiseMultiplier, double delta, double epsilonBudget) implements Serializable {
-        public DpSettings {
-            require(clipNorm > 0, "dp clip norm must be > 0, got " + clipNorm);
-            require(noiseMultiplier >= 0, "dp noise multiplier must be ≥ 0, got " + noiseMultiplier);
-            require(delta > 0 && delta < 1, "dp delta must be in (0, 1), got " + delta);
-            require(epsilonBudget > 0, "dp epsilon budget must be > 0, got " + epsilonBudget);
-        }
     }
 
     private static void require(boolean ok, String message) {

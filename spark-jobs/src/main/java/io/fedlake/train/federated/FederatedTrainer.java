@@ -131,6 +131,8 @@ public final class FederatedTrainer implements Trainer {
         int start = 0;
         Double lastAuc = null;
         int roundsRun = 0;
+        RdpAccountant accountant = f.dp() != null ? new RdpAccountant() : null;
+        Double epsilon = null;
         try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress())) {
             if (ctx.resume()) {
                 Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
@@ -139,12 +141,22 @@ public final class FederatedTrainer implements Trainer {
                 Map<String, float[]> state = new LinkedHashMap<>(c.arrays());
                 state.remove("params");
                 strategy.restoreState(state);
+                if (accountant != null) {
+                    accountant.restore(c.accountant());
+                    epsilon = accountant.steps() == 0 ? null : accountant.epsilon(f.dp().delta());
+                }
                 log.truncateAfter(start);
                 ctx.progress().accept("resumed from the checkpoint of round " + start + "/" + f.rounds());
             }
             roundsRun = start;
             for (int round = start + 1; round <= f.rounds(); round++) {
                 long t0 = System.nanoTime();
+                double q = (double) strategy.sampleClients(round, available, seed).size() / available.size();
+                if (accountant != null && accountant.wouldExceed(q, f.dp().noiseMultiplier(), f.dp().delta(), f.dp().epsilonBudget())) {
+                    ctx.progress().accept(String.format("privacy budget: round %d would take ε past %.3f (δ %.0e); stopping after %d round(s) at ε %.3f",
+                            round, f.dp().epsilonBudget(), f.dp().delta(), round - 1, epsilon == null ? 0.0 : epsilon));
+                    break;
+                }
                 Outcome outcome = null;
                 int attempt = 1;
                 for (; attempt <= f.roundRetries() + 1; attempt++) {
@@ -161,6 +173,10 @@ public final class FederatedTrainer implements Trainer {
                     }
                 }
                 float[] next = strategy.aggregateFit(round, global, outcome.updates(), outcome.failures());
+                if (accountant != null && !outcome.updates().isEmpty()) {
+                    accountant.step(q, f.dp().noiseMultiplier());
+                    epsilon = accountant.epsilon(f.dp().delta());
+                }
                 if (next != null) {
                     global = next;
                 }
@@ -176,10 +192,11 @@ public final class FederatedTrainer implements Trainer {
                     Map<String, float[]> arrays = new LinkedHashMap<>();
                     arrays.put("params", global);
                     arrays.putAll(strategy.state());
-                    new Checkpoint(round, fingerprint, arrays, null).write(ctx.checkpointDir());
+                    new Checkpoint(round, fingerprint, arrays, accountant == null ? null : accountant.state()).write(ctx.checkpointDir());
                 }
                 log.record(new RoundLog.Round(round, round, attempt, outcome.meanLoss(), metrics, outcome.selected(), outcome.completed(),
-                        outcome.examples(), outcome.bytes(), null, null, (System.nanoTime() - t0) / 1e9, outcome.clientRows()));
+                        outcome.examples(), outcome.bytes(), epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
+                        outcome.clientRows()));
                 roundsRun = round;
                 if (reached) {
                     ctx.progress().accept(String.format("target holdout AUC %.4f reached after %d round(s)", f.targetAuc(), round));
@@ -195,6 +212,18 @@ public final class FederatedTrainer implements Trainer {
         report.put("local_batch_size", f.localBatchSize());
         report.put("secure_aggregation", f.secureAggregation());
         report.put("last_round_holdout_auc", lastAuc);
+        if (f.dp() != null) {
+            Map<String, Object> dp = new LinkedHashMap<>();
+            dp.put("mechanism", "DP-FedAvg (McMahan et al. 2018), per-client clipping, Gaussian noise on the sum");
+            dp.put("epsilon", epsilon);
+            dp.put("delta", f.dp().delta());
+            dp.put("epsilon_budget", f.dp().epsilonBudget());
+            dp.put("noise_multiplier", f.dp().noiseMultiplier());
+            dp.put("clip_norm", f.dp().clipNorm());
+            dp.put("rounds_accounted", accountant.steps());
+            dp.put("accountant", "RDP of the sampled Gaussian mechanism (Mironov et al. 2019), Balle et al. 2020 conversion");
+            report.put("differential_privacy", dp);
+        }
         network.setParams(Nd4j.create(global));
         return network;
     }
@@ -224,43 +253,75 @@ public final class FederatedTrainer implements Trainer {
             plan.put(c, fit);
         }
         long deadline = f.roundTimeoutSeconds() > 0 ? System.currentTimeMillis() + Math.round(f.roundTimeoutSeconds() * 1000) : Long.MAX_VALUE;
-        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate());
+        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp());
         Broadcast<float[]> g = jsc.broadcast(global);
         Broadcast<ClientRound> b = jsc.broadcast(cr);
         boolean individual = strategy.needsIndividualUpdates();
         boolean partial = strategy.acceptsPartialWork();
         int n = global.length;
         try {
-            Results r = shards.treeAggregate(new Results(individual ? 0 : n), (acc, shard) -> {
+            Results r = shards.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual), (acc, shard) -> {
                 if (!b.value().selected(shard.client())) {
                     return acc;
                 }
-                ClientTraining.Result res = ClientTraining.fit(shard, b.value(), g.value(), arch, sha);
-                acc.add(res, individual, partial);
+                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial);
                 return acc;
             }, Results::merge, 2);
-            List<ClientUpdate> updates;
-            if (individual) {
-                updates = new ArrayList<>(r.updates);
-                updates.sort(Comparator.comparing(ClientUpdate::clientId));
-            } else if (r.sum.terms() == 0) {
-                updates = List.of();
-            } else {
-                // the weighted mean of the deltas as one update: what a weighted-mean strategy computes from the parts
-                updates = List.of(new ClientUpdate("aggregate of " + r.sum.terms() + " clients", r.sum.divideBy(r.sum.weight()),
-                        (long) r.sum.weight(), r.lossSum / Math.max(1, r.examples), 0));
-            }
+            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, seed, round, selected.size());
             List<ClientFailure> failures = new ArrayList<>(r.failures);
             failures.sort(Comparator.comparing(ClientFailure::clientId));
             List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
             rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
-            long bytes = (long) r.completed * n * (individual ? 4L : 16L);
+            long bytes = (long) r.completed * n * (individual ? 4L : r.masked != null ? 8L : 16L);
             return new Outcome(selected.size(), r.completed, updates, failures, r.examples == 0 ? null : r.lossSum / r.examples, r.examples,
                     bytes, rows);
         } finally {
             g.destroy();
             b.destroy();
         }
+    }
+
+    private static List<ClientUpdate> sortedUpdates(List<ClientUpdate> updates) {
+        List<ClientUpdate> sorted = new ArrayList<>(updates);
+        sorted.sort(Comparator.comparing(ClientUpdate::clientId));
+        return sorted;
+    }
+
+    /**
+     * The round's weighted mean delta as one update (what a weighted-mean strategy computes from the parts). Secure
+     * aggregation: masks of clients that were selected but did not deliver are removed first (Bonawitz et al.'s
+     * recovery step), then the sum is decoded. DP-FedAvg: Gaussian noise on the sum of clipped deltas, divided by
+     * the expected number of clients.
+     */
+    private static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, long seed, int roundNumber,
+                                                      int expectedClients) {
+        if (r.completed == 0) {
+            return List.of();
+        }
+        double[] sum;
+        float[] mean;
+        String label;
+        if (r.masked != null) {
+            List<String> survivors = r.survivors.stream().sorted().toList();
+            List<String> dropped = round.participants().stream().filter(c -> !survivors.contains(c)).toList();
+            long[] unmasked = SecureAggregation.removeDropoutMasks(r.masked, survivors, dropped, round.roundSeed());
+            float[] decoded = SecureAggregation.decodeMean(unmasked, f.dp() != null ? 1.0 : r.maskedWeight);
+            sum = new double[decoded.length];
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] = decoded[i];
+            }
+            mean = decoded;
+            label = "secure aggregate of " + survivors.size() + " clients";
+        } else {
+            sum = f.dp() != null ? r.sum.values() : null;
+            mean = f.dp() != null ? null : r.sum.divideBy(r.sum.weight());
+            label = "aggregate of " + r.completed + " clients";
+        }
+        if (f.dp() != null) {
+            mean = DpFedAvg.noisyMean(sum, f.dp().noiseMultiplier(), f.dp().clipNorm(), expectedClients, seed, roundNumber);
+            label = "DP " + label;
+        }
+        return List.of(new ClientUpdate(label, mean, r.examples, r.lossSum / Math.max(1, r.examples), 0));
     }
 
     private record Outcome(int selected, int completed, List<ClientUpdate> updates, List<ClientFailure> failures, Double meanLoss,
@@ -271,10 +332,18 @@ public final class FederatedTrainer implements Trainer {
         }
     }
 
-    /** treeAggregate's accumulator over the clients of a round. */
+    /**
+     * treeAggregate's accumulator over the clients of a round. Plain: an exact sum of the weighted deltas. Secure
+     * aggregation: the wraparound sum of pairwise-masked, fixed-point encoded deltas — each client's task masks its
+     * own update before it leaves the task, so nothing downstream sees an unmasked update. Median and trimmed mean:
+     * the individual updates.
+     */
     static final class Results implements Serializable {
         private static final long serialVersionUID = 1L;
         final ExactSum sum;
+        long[] masked;
+        double maskedWeight;
+        final List<String> survivors = new ArrayList<>();
         final List<ClientUpdate> updates = new ArrayList<>();
         final List<ClientFailure> failures = new ArrayList<>();
         final List<RoundLog.ClientRow> clients = new ArrayList<>();
@@ -282,11 +351,12 @@ public final class FederatedTrainer implements Trainer {
         long examples;
         double lossSum;
 
-        Results(int n) {
-            this.sum = new ExactSum(n);
+        Results(int n, boolean secure) {
+            this.sum = new ExactSum(secure ? 0 : n);
+            this.masked = secure ? new long[n] : null;
         }
 
-        void add(ClientTraining.Result r, boolean individual, boolean acceptPartial) {
+        void add(ClientTraining.Result r, ClientRound round, boolean individual, boolean acceptPartial) {
             ClientUpdate u = r.update();
             String failure = r.failure();
             if (failure == null && r.partial() && !acceptPartial) {
@@ -301,16 +371,29 @@ public final class FederatedTrainer implements Trainer {
             examples += u.examples();
             lossSum += u.trainLoss() * u.examples();
             clients.add(new RoundLog.ClientRow(r.clientId(), u.examples(), u.trainLoss(), u.localSteps(), r.partial() ? "partial" : "ok"));
+            // DP-FedAvg: clipped deltas, equal weights (the sensitivity the accountant assumes); otherwise example-weighted
+            float[] delta = round.dp() == null ? u.delta() : DpFedAvg.clip(u.delta(), round.dp().clipNorm());
+            double weight = round.dp() == null ? u.examples() : 1.0;
             if (individual) {
                 updates.add(u);
+            } else if (masked != null) {
+                long[] mine = SecureAggregation.mask(SecureAggregation.encode(delta, weight), r.clientId(), round.participants(), round.roundSeed());
+                masked = SecureAggregation.sum(masked, mine);
+                maskedWeight += weight;
+                survivors.add(r.clientId());
             } else {
-                sum.add(u.delta(), u.examples(), u.examples());
+                sum.add(delta, weight, weight);
             }
         }
 
         Results merge(Results o) {
             if (sum.length() > 0) {
                 sum.merge(o.sum);
+            }
+            if (masked != null) {
+                masked = SecureAggregation.sum(masked, o.masked);
+                maskedWeight += o.maskedWeight;
+                survivors.addAll(o.survivors);
             }
             updates.addAll(o.updates);
             failures.addAll(o.failures);

@@ -31,6 +31,14 @@ final class TrainCommand extends SparkCommand {
         Architectures.byName(options.architecture());
         trainer = options.trainer();
         config = options.config(table, global().seed);
+        if (resume != null) {
+            if (!resume.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("--resume takes a run id (letters, digits, . _ -), got '" + resume + "'");
+            }
+            if (io.fedlake.train.Dl4jParameterAveragingTrainer.REGIME.equals(trainer.regime())) {
+                throw new IllegalArgumentException("--resume needs --regime paramavg or fedavg (dl4j-paramavg keeps no checkpoints)");
+            }
+        }
     }
 
     @Override

@@ -202,6 +202,10 @@ public final class TrainOptions {
         }
         if (FederatedTrainer.REGIME.equals(regime)) {
             StrategyConfig base = StrategyConfig.defaults(strategy);
+            if ((secureAggregation || dpNoise != null) && List.of("median", "trimmed-mean").contains(strategy)) {
+                throw new IllegalArgumentException("--strategy " + strategy + " needs each client's update, but "
+                        + (secureAggregation ? "--secure-aggregation" : "DP-FedAvg (--dp-noise)") + " only reveals their sum");
+            }
             StrategyConfig sc = base.withSampling(clientFraction, minClients).withServerMomentum(serverMomentum).withTrimBeta(trim);
             if ("fedprox".equals(strategy)) {
                 sc = sc.withProximalMu(mu);
@@ -210,6 +214,9 @@ public final class TrainOptions {
                 sc = sc.withServerLearningRate(serverLr);
             }
             return new FederatedTrainer(Strategies.create(sc));
+        }
+        if (!FederatedTrainer.REGIME.equals(regime) && (secureAggregation || dpNoise != null)) {
+            throw new IllegalArgumentException("--secure-aggregation and --dp-noise need --regime fedavg");
         }
         throw new IllegalArgumentException("unknown training regime '" + regime + "'; available: " + String.join(", ", new Regimes()));
     }

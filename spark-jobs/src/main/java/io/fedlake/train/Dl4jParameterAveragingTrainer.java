@@ -14,6 +14,9 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import io.fedlake.translate.EncodedShard;
+import io.fedlake.zoo.artifact.NetworkBytes;
+import org.apache.spark.broadcast.Broadcast;
 
 import java.util.function.Consumer;
 
@@ -22,7 +25,8 @@ import java.util.function.Consumer;
  * {@code averagingFrequency} minibatches of {@code batchSize}, then parameters and updater state are averaged on
  * the driver (SparkComputationGraph, so single- and multi-input models train alike). Minibatches
  * ({@code MultiDataSet}) are built per partition by the shared translator; dl4j-spark's Export approach writes
- * them under the run directory, which is deleted afterwards.
+ * them under the run directory, which is deleted afterwards. After every epoch the model is evaluated on the holdout
+ * and the epoch is logged to {@code training.rounds} like a round of Fedlake's own regimes, so they can be compared.
  */
 public final class Dl4jParameterAveragingTrainer implements Trainer {
 
@@ -35,6 +39,7 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
 
     @Override
     public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
+        LocalFit.singleThreadedMath();
         LongAccumulator rejected = ctx.rejected();
         Consumer<String> progress = ctx.progress();
         if (ctx.resume()) {
@@ -57,15 +62,28 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 .rngSeed(config.seed())
                 .build();
         SparkComputationGraph spark = new SparkComputationGraph(jsc, network, master);
-        try {
+        JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
+                jsc.sc().longAccumulator("holdout rows not encodable (epoch evaluation)"));
+        byte[] architecture = NetworkBytes.toBytes(network, false);
+        String sha = NetworkBytes.sha256(architecture);
+        Broadcast<byte[]> arch = jsc.broadcast(architecture);
+        int binaryOutput = TrainingShards.firstBinaryOutput(translator);
+        try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, config.epochs(), progress)) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 spark.fitMultiDataSet(batches);
-                progress.accept(String.format("epoch %d/%d  train loss %.4f  %.1f s", epoch, config.epochs(), spark.getScore(),
-                        (System.nanoTime() - t0) / 1e9));
+                long e0 = System.nanoTime();
+                Broadcast<float[]> params = jsc.broadcast(spark.getNetwork().params().dup().data().asFloat());
+                RoundMetrics metrics = TrainingShards.evaluate(holdout, sha, arch, params, binaryOutput);
+                params.destroy();
+                long e1 = System.nanoTime();
+                log.record(new RoundLog.Round(epoch, epoch, 1, spark.getScore(), metrics, workers, workers, 0, 0, null, null,
+                        (e1 - t0) / 1e9, (e1 - e0) / 1e9, java.util.List.of()));
             }
         } finally {
             master.deleteTempFiles(jsc);
+            holdout.unpersist();
+            arch.destroy();
         }
         return spark.getNetwork();
     }

@@ -31,7 +31,7 @@ public final class LocalFit {
      * float summation order — and the last bits of the parameters — would depend on timing. One thread per op
      * makes a task's arithmetic depend only on its inputs.
      */
-    static void singleThreadedMath() {
+    public static void singleThreadedMath() {
         if (!singleThreaded) {
             synchronized (LocalFit.class) {
                 if (!singleThreaded) {

@@ -44,6 +44,8 @@ public final class ParameterAveragingTrainer implements Trainer {
 
     @Override
     public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
+        RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, 0, ctx.progress());
+        LocalFit.singleThreadedMath();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
         List<String> names = new ArrayList<>();
@@ -78,7 +80,8 @@ public final class ParameterAveragingTrainer implements Trainer {
             float[] params = LocalFit.params(network);
             float[] updater = LocalFit.updaterState(network);
             int startRound = 0;
-            try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, totalRounds, ctx.progress())) {
+            try (log) {
+                log.totalRounds(totalRounds);
                 if (ctx.resume()) {
                     Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
                     startRound = c.round();
@@ -103,17 +106,19 @@ public final class ParameterAveragingTrainer implements Trainer {
                         updater = avg.updater.divideBy(avg.updater.terms());
                     }
                     RoundMetrics metrics = null;
+                    long e0 = System.nanoTime();
                     if (round % evalEvery == 0 || round == totalRounds) {
                         Broadcast<float[]> g = jsc.broadcast(params);
                         metrics = TrainingShards.evaluate(holdout, sha, arch, g, binaryOutput);
                         g.destroy();
                     }
+                    double evalSeconds = (System.nanoTime() - e0) / 1e9;
                     if (round % config.checkpointEvery() == 0 || round == totalRounds) {
                         new Checkpoint(round, fingerprint, Map.of("params", params, "updater", updater), null).write(ctx.checkpointDir());
                     }
                     long bytes = 16L * (params.length + updater.length) * avg.params.terms();
                     log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, metrics,
-                            workers, (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, List.of()));
+                            workers, (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, evalSeconds, List.of()));
                 }
             }
             network.setParams(Nd4j.create(params));

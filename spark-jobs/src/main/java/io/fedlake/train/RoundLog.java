@@ -20,6 +20,8 @@ import static org.apache.spark.sql.functions.col;
  * round. A Delta commit costs a fraction of a second, more than a parameter-averaging step, so rows are buffered
  * and committed at most every {@value #FLUSH_SECONDS} s, at the end of the run and when it fails. On resume, rows
  * of rounds after the checkpoint (written before the crash) are deleted first, so each round of a run appears once.
+ * {@code elapsed_seconds} counts from the log's creation — the start of the regime, before its data preparation —
+ * so time-to-target comparisons between regimes include their setup.
  */
 public final class RoundLog implements AutoCloseable {
 
@@ -52,6 +54,8 @@ public final class RoundLog implements AutoCloseable {
             DataTypes.createStructField("epsilon", DataTypes.DoubleType, true),
             DataTypes.createStructField("delta", DataTypes.DoubleType, true),
             DataTypes.createStructField("round_seconds", DataTypes.DoubleType, false),
+            DataTypes.createStructField("eval_seconds", DataTypes.DoubleType, false),
+            DataTypes.createStructField("elapsed_seconds", DataTypes.DoubleType, false),
             DataTypes.createStructField("clients", DataTypes.createArrayType(CLIENT), false),
             DataTypes.createStructField("recorded_at", DataTypes.TimestampType, false)});
 
@@ -62,9 +66,15 @@ public final class RoundLog implements AutoCloseable {
         }
     }
 
-    /** One round; nullable metrics are null when not measured this round. */
+    /**
+     * One round; nullable metrics are null when not measured this round.
+     *
+     * @param seconds     the round's wall time including its evaluation
+     * @param evalSeconds of which holdout evaluation
+     */
     public record Round(int round, int epoch, int attempt, Double trainLoss, RoundMetrics holdout, int clientsSelected, int clientsCompleted,
-                        long examples, long bytesAggregated, Double epsilon, Double delta, double seconds, List<ClientRow> clients) {
+                        long examples, long bytesAggregated, Double epsilon, Double delta, double seconds, double evalSeconds,
+                        List<ClientRow> clients) {
     }
 
     private final Lake lake;
@@ -73,9 +83,10 @@ public final class RoundLog implements AutoCloseable {
     private final String regime;
     private final String strategy;
     private final Consumer<String> progress;
-    private final int totalRounds;
+    private int totalRounds;
     private final List<Row> pending = new ArrayList<>();
     private long lastFlush = System.nanoTime();
+    private final long started = System.nanoTime();
 
     public RoundLog(Lake lake, String runId, String modelName, String regime, String strategy, int totalRounds, Consumer<String> progress) {
         this.lake = lake;
@@ -85,6 +96,11 @@ public final class RoundLog implements AutoCloseable {
         this.strategy = strategy;
         this.totalRounds = totalRounds;
         this.progress = progress;
+    }
+
+    /** The number of rounds, once the regime knows it (for the progress lines). */
+    public void totalRounds(int rounds) {
+        this.totalRounds = rounds;
     }
 
     /** Before resuming after {@code round}: removes this run's rows of later rounds. */
@@ -106,7 +122,7 @@ public final class RoundLog implements AutoCloseable {
         if (r.holdout() != null) {
             line.append(String.format("  holdout AUC %.4f acc %.4f", r.holdout().auc(), r.holdout().accuracy()));
         }
-        if (!"paramavg".equals(regime)) {
+        if (!regime.contains("paramavg")) {
             line.append(String.format("  clients %d/%d", r.clientsCompleted(), r.clientsSelected()));
         }
         if (r.epsilon() != null) {
@@ -118,7 +134,7 @@ public final class RoundLog implements AutoCloseable {
         pending.add(RowFactory.create(runId, modelName, regime, strategy, r.round(), r.epoch(), r.attempt(), r.trainLoss(),
                 h == null ? null : finite(h.auc()), h == null ? null : finite(h.accuracy()), h == null ? null : finite(h.logLoss()),
                 r.clientsSelected(), r.clientsCompleted(), r.examples(), r.bytesAggregated(), r.epsilon(), r.delta(), r.seconds(),
-                r.clients().stream().map(ClientRow::toRow).toList(), Timestamp.from(Instant.now())));
+                r.evalSeconds(), (System.nanoTime() - started) / 1e9, r.clients().stream().map(ClientRow::toRow).toList(), Timestamp.from(Instant.now())));
         if ((System.nanoTime() - lastFlush) / 1e9 >= FLUSH_SECONDS) {
             flush();
         }

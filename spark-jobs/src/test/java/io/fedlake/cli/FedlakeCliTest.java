@@ -53,7 +53,14 @@ class FedlakeCliTest {
         assertUsage(run(), "fedlake: missing command");
         assertUsage(run("train", "--epochs", "0"), "fedlake: epochs must be ≥ 1, got 0");
         assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg");
-        assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg");
+        assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg, paramavg, fedavg");
+        assertUsage(run("train", "--regime", "fedavg", "--strategy", "fedmagic"),
+                "fedlake: strategy must be one of fedavg, fedavgm, fedadam, fedprox, median, trimmed-mean, got fedmagic");
+        assertUsage(run("train", "--regime", "fedavg", "--strategy", "median", "--secure-aggregation"),
+                "fedlake: --strategy median needs each client's update, but --secure-aggregation only reveals their sum");
+        assertUsage(run("train", "--regime", "fedavg", "--rounds", "0"), "fedlake: rounds must be ≥ 1, got 0");
+        assertUsage(run("train", "--regime", "fedavg", "--dp-noise", "1.0", "--dp-delta", "2"), "fedlake: delta must be in (0, 1), got 2.0");
+        assertUsage(run("train", "--resume", "some-run"), "fedlake: --resume needs --regime paramavg or fedavg (dl4j-paramavg keeps no checkpoints)");
         assertUsage(run("generate", "--domain", "weather"), "fedlake: unknown domain 'weather'; expected one of credit, imaging, defect");
         assertUsage(run("score", "--model", "m", "--date", "2026-13-01"), "fedlake: --date must be yyyy-MM-dd, got '2026-13-01'");
         assertUsage(run("pipeline", "--rows", "-5"), "fedlake: --rows must be ≥ 1, got -5");
@@ -94,6 +101,14 @@ class FedlakeCliTest {
         Result train = run(concat(new String[]{"train", "--epochs", "1", "--name", "cli-credit"}, common));
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("model cli-credit:1 → "), train.out());
+
+        Result fed = run(concat(new String[]{"train", "--regime", "fedavg", "--rounds", "2", "--client-fraction", "0.25", "--strategy", "fedadam",
+                "--secure-aggregation", "--name", "cli-fed"}, common));
+        assertEquals(0, fed.code(), fed.err());
+        assertTrue(fed.out().contains("round 2/2") && fed.out().contains("clients 6/6") && fed.out().contains("model cli-fed:1 → "), fed.out());
+        Result resumeMissing = run(concat(new String[]{"train", "--regime", "paramavg", "--resume", "no-such-run"}, common));
+        assertEquals(1, resumeMissing.code());
+        assertTrue(resumeMissing.err().startsWith("fedlake: error: no checkpoint to resume from under "), resumeMissing.err());
 
         Result promote = run(concat(new String[]{"models", "promote", "cli-credit:1"}, common));
         assertEquals(0, promote.code(), promote.err());

@@ -3,6 +3,7 @@ package io.fedlake.train.federated;
 import io.fedlake.cli.UserError;
 import io.fedlake.train.Checkpoint;
 import io.fedlake.train.ExactSum;
+import io.fedlake.train.LocalFit;
 import io.fedlake.train.RoundLog;
 import io.fedlake.train.RoundMetrics;
 import io.fedlake.train.TrainConfig;
@@ -77,6 +78,8 @@ public final class FederatedTrainer implements Trainer {
             throw new UserError("strategy " + strategy.name() + " needs each client's update, but "
                     + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use fedavg, fedavgm, fedadam or fedprox");
         }
+        RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress());
+        LocalFit.singleThreadedMath();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         String clientColumn = f.clientColumn();
         if (!List.of(rows.columns()).contains(clientColumn)) {
@@ -111,7 +114,7 @@ public final class FederatedTrainer implements Trainer {
             List<String> available = clients.stream().filter(c -> sizes.getOrDefault(c, 0) > 0).toList();
             ctx.progress().accept(String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
                     available.stream().mapToInt(sizes::get).min().orElse(0), available.stream().mapToInt(sizes::get).max().orElse(0), strategy.name()));
-            return runRounds(network, config, ctx, f, jsc, shards, holdout, arch, sha, available, TrainingShards.firstBinaryOutput(translator));
+            return runRounds(log, network, config, ctx, f, jsc, shards, holdout, arch, sha, available, TrainingShards.firstBinaryOutput(translator));
         } finally {
             shards.unpersist();
             holdout.unpersist();
@@ -119,7 +122,7 @@ public final class FederatedTrainer implements Trainer {
         }
     }
 
-    private ComputationGraph runRounds(ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
+    private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
                                        JavaRDD<EncodedShard> shards, JavaRDD<EncodedShard> holdout, Broadcast<byte[]> arch, String sha,
                                        List<String> available, int binaryOutput) {
         long seed = config.seed();
@@ -133,7 +136,7 @@ public final class FederatedTrainer implements Trainer {
         int roundsRun = 0;
         RdpAccountant accountant = f.dp() != null ? new RdpAccountant() : null;
         Double epsilon = null;
-        try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress())) {
+        try (log) {
             if (ctx.resume()) {
                 Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
                 start = c.round();
@@ -181,12 +184,14 @@ public final class FederatedTrainer implements Trainer {
                     global = next;
                 }
                 RoundMetrics metrics = null;
+                long e0 = System.nanoTime();
                 if (round % evalEvery == 0 || round == f.rounds()) {
                     Broadcast<float[]> g = jsc.broadcast(global);
                     metrics = io.fedlake.train.TrainingShards.evaluate(holdout, sha, arch, g, binaryOutput);
                     g.destroy();
                     lastAuc = metrics.auc();
                 }
+                double evalSeconds = (System.nanoTime() - e0) / 1e9;
                 boolean reached = f.targetAuc() > 0 && metrics != null && metrics.auc() >= f.targetAuc();
                 if (round % config.checkpointEvery() == 0 || round == f.rounds() || reached) {
                     Map<String, float[]> arrays = new LinkedHashMap<>();
@@ -196,7 +201,7 @@ public final class FederatedTrainer implements Trainer {
                 }
                 log.record(new RoundLog.Round(round, round, attempt, outcome.meanLoss(), metrics, outcome.selected(), outcome.completed(),
                         outcome.examples(), outcome.bytes(), epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
-                        outcome.clientRows()));
+                        evalSeconds, outcome.clientRows()));
                 roundsRun = round;
                 if (reached) {
                     ctx.progress().accept(String.format("target holdout AUC %.4f reached after %d round(s)", f.targetAuc(), round));

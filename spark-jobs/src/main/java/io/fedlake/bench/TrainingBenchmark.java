@@ -1,0 +1,208 @@
+package io.fedlake.bench;
+
+import io.fedlake.generate.SyntheticData;
+import io.fedlake.lake.Domain;
+import io.fedlake.lake.Lake;
+import io.fedlake.lake.SparkSessions;
+import io.fedlake.train.Dl4jParameterAveragingTrainer;
+import io.fedlake.train.ParameterAveragingTrainer;
+import io.fedlake.train.RoundLog;
+import io.fedlake.train.TrainConfig;
+import io.fedlake.train.Trainer;
+import io.fedlake.train.TrainingJob;
+import io.fedlake.train.federated.FederatedConfig;
+import io.fedlake.train.federated.FederatedTrainer;
+import io.fedlake.train.federated.Partitioners;
+import io.fedlake.train.federated.Strategies;
+import io.fedlake.train.federated.StrategyConfig;
+import io.fedlake.translate.DataSpec;
+import io.fedlake.zoo.ModelHyperParams;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * Training benchmarks, each measured side by side in one run on the same synthetic credit data and machine
+ * (not a test; run {@code benchmarks/training.sh}):
+ * <ol>
+ *   <li>{@code speed}: time to reach a held-out AUC target — from the start of the regime, data preparation and
+ *       per-epoch evaluation included — for {@code paramavg} and {@code fedavg} vs {@code dl4j-paramavg}, same
+ *       model, batch size and averaging frequency; and {@code paramavg} training examples/s vs the same
+ *       minibatches fitted in one process without Spark ({@link SingleProcessTrainer}).</li>
+ *   <li>{@code fedsgd}: FedAvg (E = 5, B = 10) vs FedSGD (E = 1, full batch) rounds to a target AUC on IID and on
+ *       label-skewed clients, in the spirit of McMahan et al. 2017, Table 2 (SGD local optimiser, C = 0.25 of 20
+ *       clients per round).</li>
+ *   <li>{@code fedprox}: FedProx vs FedAvg on label-skewed clients where half of the selected clients straggle
+ *       (Li et al. 2020, §5.2: FedAvg drops them, FedProx keeps their partial work).</li>
+ * </ol>
+ * Per-round figures come from {@code training.rounds}; the summary prints the ratios.
+ */
+public final class TrainingBenchmark {
+
+    private final Lake lake;
+    private final List<String> report = new ArrayList<>();
+
+    private TrainingBenchmark(Lake lake) {
+        this.lake = lake;
+    }
+
+    public static void main(String[] args) {
+        long rows = args.length > 0 ? Long.parseLong(args[0]) : 50_000L;
+        String root = args.length > 1 ? args[1] : "benchmarks/lake-training";
+        double target = args.length > 2 ? Double.parseDouble(args[2]) : 0.80;
+        String parts = args.length > 3 ? args[3] : "speed,fedsgd,fedprox";
+        SparkSession spark = SparkSessions.create("fedlake training benchmark", System.getProperty("spark.master", "local[2]"), Map.of());
+        Lake lake = new Lake(spark, root);
+        if (!lake.exists("raw.credit") || lake.readLatest("raw.credit", "").data().count() != rows) {
+            SyntheticData.generate(lake, Domain.CREDIT, rows, SyntheticData.defaultPartitions(Domain.CREDIT, rows, 2), 42, "bench");
+        }
+        TrainingBenchmark b = new TrainingBenchmark(lake);
+        String stamp = Long.toString(System.currentTimeMillis(), 36);
+        if (parts.contains("speed")) {
+            b.speed(target, stamp);
+        }
+        if (parts.contains("fedsgd")) {
+            b.fedsgd(stamp);
+        }
+        if (parts.contains("fedprox")) {
+            b.fedprox(stamp);
+        }
+        System.out.println();
+        System.out.println("=== summary (" + spark.sparkContext().master() + ", " + Runtime.getRuntime().availableProcessors() + " cores) ===");
+        b.report.forEach(System.out::println);
+        spark.stop();
+    }
+
+    private void speed(double target, String stamp) {
+        int epochs = 5;
+        int batch = 64;
+        int k = 16;
+        ModelHyperParams hyper = ModelHyperParams.creditDefaults(3);
+        TrainConfig base = new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), epochs, batch, k, 2, 2, 0.2, 3);
+        // the compute bound: one process, ND4J with both cores first (before the Spark regimes pin ND4J to one thread per
+        // task), one epoch; then with one thread (often faster for a small network) for all epochs; the faster is the bound
+        TrainConfig oneEpoch = new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), 1, batch, k, 2, 2, 0.2, 3);
+        Run single2 = run("single-process, 2 ND4J threads", oneEpoch, new SingleProcessTrainer(2), stamp);
+        io.fedlake.train.LocalFit.singleThreadedMath();
+        Run single = run("single-process, 1 ND4J thread", base, new SingleProcessTrainer(1), stamp);
+        Run dl4j = run("dl4j-paramavg", base, new Dl4jParameterAveragingTrainer(), stamp);
+        Run own = run("paramavg", base, new ParameterAveragingTrainer(), stamp);
+        // fedavg: one round = one local epoch on every branch; up to 3× the epochs, stopping at the target
+        FederatedConfig f = new FederatedConfig("branch_id", 3 * epochs, 1, batch, 0.5, 0, 0, 0, 0, target, false, null);
+        TrainConfig fed = new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), 1, batch, k, 2, 0, 0.2, 3, 0, 1, f);
+        Run fedavg = run("fedavg (24 branches, E=1, B=64)", fed, new FederatedTrainer(Strategies.create("fedavg")), stamp);
+
+        report.add(String.format("speed: credit-mlp, %,d training rows, batch %d, averaging every %d minibatches, 2 workers; target holdout AUC %.3f",
+                own.examples / epochs, batch, k, target));
+        for (Run r : List.of(single2, single, dl4j, own, fedavg)) {
+            report.add(String.format("  %-34s final AUC %.4f  time to target %s  total %.1f s  train examples/s %s", r.name, r.finalAuc,
+                    r.secondsTo(target) == null ? "not reached" : String.format("%.1f s", r.secondsTo(target)), r.totalSeconds,
+                    r.examplesPerSecond() == null ? "n/a" : String.format("%,.0f", r.examplesPerSecond())));
+        }
+        Double d = dl4j.secondsTo(target);
+        report.add(String.format("  ratio time-to-target dl4j-paramavg / paramavg = %s (target ≥ 3)", ratio(d, own.secondsTo(target))));
+        report.add(String.format("  ratio time-to-target dl4j-paramavg / fedavg   = %s (target ≥ 3)", ratio(d, fedavg.secondsTo(target))));
+        Double bound = Math.max(single.examplesPerSecond(), single2.examplesPerSecond());
+        report.add(String.format("  ratio examples/s paramavg / single-process    = %s (target ≥ 0.7; the faster single-process run is the bound)",
+                ratio(own.examplesPerSecond(), bound)));
+    }
+
+    private void fedsgd(String stamp) {
+        Dataset<Row> credit = lake.readLatest("raw.credit", "").data().limit(20_000);
+        write(Partitioners.iid(credit, "application_id", 20, 5), "bench.credit_iid");
+        write(Partitioners.labelSkewed(credit, "application_id", "defaulted_12m", 20, 5), "bench.credit_skewed");
+        double target = 0.78;
+        report.add(String.format("fedsgd: 20,000 credit rows (16,000 train) over 20 clients, C = 0.25, SGD; rounds to holdout AUC %.2f", target));
+        for (String table : List.of("bench.credit_iid", "bench.credit_skewed")) {
+            Run avg = federated("FedAvg E=5 B=10 " + table, table, "fedavg", 60, 5, 10, 0.05, 0, target, stamp);
+            Run sgd = federated("FedSGD E=1 B=full " + table, table, "fedavg", 300, 1, 0, 1.0, 0, target, stamp);
+            Integer ra = avg.roundsTo(target);
+            Integer rs = sgd.roundsTo(target);
+            report.add(String.format("  %-15s FedAvg %s rounds (final AUC %.4f), FedSGD %s rounds (final AUC %.4f): %s× fewer rounds", table,
+                    ra == null ? "not reached in 60" : ra, avg.finalAuc, rs == null ? "not reached in 300" : rs, sgd.finalAuc,
+                    ra == null || rs == null ? "n/a" : String.format("%.1f", (double) rs / ra)));
+        }
+    }
+
+    private void fedprox(String stamp) {
+        double target = 0.78;
+        report.add("fedprox: label-skewed clients, 50 % stragglers per round, E=5 B=10 C=0.25, 30 rounds, SGD lr 0.05");
+        Run avg = federated("FedAvg (drops stragglers)", "bench.credit_skewed", "fedavg", 30, 5, 10, 0.05, 0.5, 0, stamp);
+        Run prox = federated("FedProx mu=0.1 (keeps partial work)", "bench.credit_skewed", "fedprox", 30, 5, 10, 0.05, 0.5, 0, stamp);
+        for (Run r : List.of(avg, prox)) {
+            report.add(String.format("  %-36s rounds to AUC %.2f: %s  final AUC %.4f  mean AUC of the last 10 rounds %.4f", r.name, target,
+                    r.roundsTo(target) == null ? "not reached" : r.roundsTo(target), r.finalAuc, r.meanLastAuc(10)));
+        }
+    }
+
+    private Run federated(String name, String table, String strategy, int rounds, int e, int b, double lr, double stragglers, double stopAt,
+                          String stamp) {
+        ModelHyperParams hyper = new ModelHyperParams(List.of(64, 32), 0.0, lr, 1e-5, 9, "sgd");
+        FederatedConfig f = new FederatedConfig(Partitioners.CLIENT_ID, rounds, e, b, 0.2, 2, 0, 0, stragglers, stopAt, false, null);
+        TrainConfig config = new TrainConfig(table, "credit-mlp", hyper, DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 9, 0, 1000, f);
+        StrategyConfig sc = StrategyConfig.defaults(strategy).withSampling(0.25, 1);
+        if ("fedprox".equals(strategy)) {
+            sc = sc.withProximalMu(0.1);
+        }
+        return run(name, config, new FederatedTrainer(Strategies.create(sc)), stamp);
+    }
+
+    private void write(Dataset<Row> d, String table) {
+        d.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(lake.pathOf(table));
+    }
+
+    private Run run(String name, TrainConfig config, Trainer trainer, String stamp) {
+        String runId = "bench-" + stamp + "-" + name.replaceAll("[^A-Za-z0-9]+", "-");
+        System.out.println("--- " + name + " (run " + runId + ")");
+        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, "bench-" + trainer.regime(), runId, line -> System.out.println("  " + line));
+        List<Row> rounds = lake.spark().read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo(runId))
+                .orderBy("round").select("round", "holdout_auc", "elapsed_seconds", "round_seconds", "eval_seconds", "examples").collectAsList();
+        return new Run(name, o.holdout().auc(), rounds, o.trainSeconds());
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 ? "n/a" : String.format("%.2f", a / b);
+    }
+
+    /** One regime's per-round log. */
+    private static final class Run {
+        final String name;
+        final double finalAuc;
+        final List<Row> rounds;
+        final double totalSeconds;
+        final long examples;
+
+        Run(String name, double finalAuc, List<Row> rounds, double totalSeconds) {
+            this.name = name;
+            this.finalAuc = finalAuc;
+            this.rounds = rounds;
+            this.totalSeconds = totalSeconds;
+            this.examples = rounds.stream().mapToLong(r -> r.getLong(5)).sum();
+        }
+
+        Double secondsTo(double target) {
+            return rounds.stream().filter(r -> !r.isNullAt(1) && r.getDouble(1) >= target).findFirst().map(r -> r.getDouble(2)).orElse(null);
+        }
+
+        Integer roundsTo(double target) {
+            return rounds.stream().filter(r -> !r.isNullAt(1) && r.getDouble(1) >= target).findFirst().map(r -> r.getInt(0)).orElse(null);
+        }
+
+        /** Examples per second of training time (round time minus evaluation), when the regime logs examples. */
+        Double examplesPerSecond() {
+            double seconds = rounds.stream().mapToDouble(r -> r.getDouble(3) - r.getDouble(4)).sum();
+            return examples == 0 || seconds == 0 ? null : examples / seconds;
+        }
+
+        double meanLastAuc(int n) {
+            return rounds.stream().skip(Math.max(0, rounds.size() - n)).filter(r -> !r.isNullAt(1)).mapToDouble(r -> r.getDouble(1)).average()
+                    .orElse(Double.NaN);
+        }
+    }
+}

@@ -43,6 +43,16 @@ final class TrainCommand extends SparkCommand {
 
     @Override
     protected int run(Lake lake) {
+        if (table != null && lake.exists(table)) {
+            java.util.List<String> skipped = options.inferFeatures(table, lake.readLatest(table, "").data().schema());
+            if (skipped != null) {
+                config = options.config(table, global().seed);
+                out.printf("features of %s (every column except key, client and label): numeric %s, categorical %s%s%s%n", table,
+                        config.spec().numeric(), config.spec().categorical(),
+                        config.spec().imageColumn() == null ? "" : ", image " + config.spec().imageColumn(),
+                        skipped.isEmpty() ? "" : "; skipped " + skipped);
+            }
+        }
         String runId = resume != null ? resume : RunIds.next();
         out.printf("training %s on %s with %s (run %s)%n", config.architecture(), config.table(), trainer.regime(), runId);
         TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, resume != null, line -> out.println("  " + line));

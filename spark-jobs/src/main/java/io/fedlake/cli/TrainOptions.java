@@ -72,7 +72,7 @@ public final class TrainOptions {
     @Option(names = "--l2", defaultValue = "0.00001", description = "L2 weight penalty. Default: ${DEFAULT-VALUE}")
     double l2;
 
-    @Option(names = "--label", description = "Binary label column (0/1). Default: the preset's")
+    @Option(names = "--label", description = "Binary label column (0/1). Default: the preset's. With --table and no --numeric/--categorical, every other column except key and client is a feature")
     String label;
 
     @Option(names = "--key", description = "Entity key column. Default: the preset's")
@@ -172,7 +172,26 @@ public final class TrainOptions {
     }
 
     DataSpec spec() {
-        return DataSpec.preset(domain()).with(key, numeric, categorical, label);
+        DataSpec preset = DataSpec.preset(domain());
+        return inferred != null ? inferred : preset.with(key, numeric, categorical, label);
+    }
+
+    /** Set when the features were inferred from the table's schema. */
+    private DataSpec inferred;
+
+    /**
+     * A user's table with a {@code --label} and no feature columns named: features are every other column (see
+     * {@link DataSpec#inferred}). Returns the skipped columns, or null when the preset's or the named columns apply.
+     */
+    List<String> inferFeatures(String table, org.apache.spark.sql.types.StructType schema) {
+        if (table == null || label == null || numeric != null || categorical != null) {
+            return null;
+        }
+        DataSpec preset = DataSpec.preset(domain());
+        List<String> skipped = new java.util.ArrayList<>();
+        inferred = DataSpec.inferred(schema, key != null ? key : preset.entityKey(),
+                clientColumn != null ? clientColumn : preset.clientKey(), label, preset.standardizeImages(), skipped);
+        return skipped;
     }
 
     TrainConfig config(String table, long seed) {

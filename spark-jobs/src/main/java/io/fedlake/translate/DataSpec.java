@@ -106,4 +106,33 @@ public record DataSpec(String entityKey, String clientKey, List<String> numeric,
         all.add(entityKey);
         return all;
     }
+
+    /**
+     * Features of a user's table when none are named: every other column except the key, the client column and the
+     * label — numeric and boolean columns as numeric features, strings as categorical, and one binary column as the
+     * image. Other types (dates, arrays, …) are left out and listed in {@code skipped}.
+     */
+    public static DataSpec inferred(org.apache.spark.sql.types.StructType schema, String key, String clientKey, String label,
+                                    boolean standardizeImages, List<String> skipped) {
+        List<String> numeric = new ArrayList<>();
+        List<String> categorical = new ArrayList<>();
+        String image = null;
+        for (org.apache.spark.sql.types.StructField f : schema.fields()) {
+            String c = f.name();
+            if (c.equals(key) || c.equals(clientKey) || c.equals(label)) {
+                continue;
+            }
+            org.apache.spark.sql.types.DataType t = f.dataType();
+            if (t instanceof org.apache.spark.sql.types.NumericType || t instanceof org.apache.spark.sql.types.BooleanType) {
+                numeric.add(c);
+            } else if (t instanceof org.apache.spark.sql.types.StringType) {
+                categorical.add(c);
+            } else if (t instanceof org.apache.spark.sql.types.BinaryType && image == null) {
+                image = c;
+            } else {
+                skipped.add(c + " (" + t.simpleString() + ")");
+            }
+        }
+        return new DataSpec(key, clientKey, numeric, categorical, image, List.of(binary("p_" + label, label)), standardizeImages);
+    }
 }

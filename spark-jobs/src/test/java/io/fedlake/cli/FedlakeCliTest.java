@@ -94,6 +94,29 @@ class FedlakeCliTest {
     }
 
     @Test
+    void aUsersOwnTableTrainsWithFeaturesInferredFromItsSchema() throws java.io.IOException {
+        java.nio.file.Path csv = tmp.resolve("loans.csv");
+        StringBuilder text = new StringBuilder("loan_ref,region,score,utilisation,bad\n");
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 1_500; i++) {
+            double score = r.nextGaussian();
+            int util = r.nextInt(100);
+            text.append("L").append(i).append(',').append(i % 3 == 0 ? "north" : "south").append(',').append(score).append(',').append(util)
+                    .append(',').append(score + util / 50.0 + r.nextGaussian() > 2.0 ? 1 : 0).append('\n');
+        }
+        java.nio.file.Files.writeString(csv, text);
+        String[] common = {"--lake", tmp.resolve("own-lake").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"};
+        assertEquals(0, run(concat(new String[]{"ingest", "--source", csv.toString(), "--table", "raw.loans", "--key", "loan_ref"}, common)).code());
+
+        Result train = run(concat(new String[]{"train", "--table", "raw.loans", "--key", "loan_ref", "--label", "bad", "--regime", "paramavg",
+                "--epochs", "2", "--name", "loans"}, common));
+
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("numeric [score, utilisation], categorical [region]"), train.out());
+        assertTrue(train.out().contains("model loans:1 → "), train.out());
+    }
+
+    @Test
     void generateTrainPromoteVerifyAndScoreThroughTheCli() {
         String[] common = {"--lake", tmp.resolve("cli-lake").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"};
 

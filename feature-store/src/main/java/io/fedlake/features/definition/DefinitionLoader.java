@@ -181,8 +181,9 @@ public final class DefinitionLoader {
     private static Expression sql(Fields f, String field, String text) {
         try {
             return CatalystSqlParser$.MODULE$.parseExpression(text);
-        } catch (RuntimeException e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("").strip();
+        } catch (Exception e) { // Spark's ParseException is a checked exception in Java's eyes
+            String msg = e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
             throw f.error(field, "not a Spark SQL expression: '" + text + "' (" + msg + ")");
         }
     }

@@ -70,7 +70,8 @@ public final class Materializer {
                 meta.put("source_version", sourceVersion);
                 meta.put("from", from.toString());
                 meta.put("to", to.toString());
-                good.write().format("delta").mode("overwrite").option("replaceWhere", range)
+                // one file per date partition instead of one per (task, date): the range is rewritten whole anyway
+                good.repartition(col(FeatureViewDefinition.EVENT_DATE)).write().format("delta").mode("overwrite").option("replaceWhere", range)
                         .option("userMetadata", json(meta)).partitionBy(FeatureViewDefinition.EVENT_DATE).save(store.pathOf(d.table()));
                 long version = store.latestVersion(d.table());
 
@@ -100,7 +101,7 @@ public final class Materializer {
         cols.add(lit(d.version()).as("view_version"));
         cols.add(lit(runId).as("run_id"));
         cols.add(current_timestamp().as("quarantined_at"));
-        bad.select(cols.toArray(Column[]::new)).write().format("delta").mode("overwrite").option("replaceWhere", range)
+        bad.select(cols.toArray(Column[]::new)).repartition(col(FeatureViewDefinition.EVENT_DATE)).write().format("delta").mode("overwrite").option("replaceWhere", range)
                 .option("userMetadata", runId).partitionBy(FeatureViewDefinition.EVENT_DATE).save(store.pathOf(d.quarantineTable()));
     }
 

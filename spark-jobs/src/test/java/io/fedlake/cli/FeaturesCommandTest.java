@@ -1,0 +1,122 @@
+package io.fedlake.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code fedlake features …} end to end through {@link Fedlake#execute}. */
+class FeaturesCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Fedlake.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private String[] common(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--lake", tmp.resolve("lake").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void listAndValidateWorkWithoutSparkAndABrokenDefinitionIsOneLineNamingFileAndField() throws Exception {
+        Result list = run("features", "list");
+        assertEquals(0, list.code(), list.err());
+        assertEquals(6, list.out().lines().count(), list.out());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("credit_branch_activity") && l.contains("branch_id") && l.contains("raw.credit")), list.out());
+
+        Result ok = run("features", "validate");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().startsWith("ok: 5 views, "), ok.out());
+
+        Path dir = Files.createDirectories(tmp.resolve("defs"));
+        Files.writeString(dir.resolve("broken.yaml"), """
+                name: broken
+                version: 1
+                description: d
+                owner: o
+                entity: e
+                join_keys: [k]
+                source: raw.x
+                event_timestamp: ts
+                ttl: 3 weeks
+                features:
+                  - {name: f, expr: x}
+                """);
+        Result bad = run("features", "validate", "--definitions", dir.toString());
+        assertEquals(1, bad.code());
+        assertEquals("fedlake: error: broken.yaml: ttl: bad duration '3 weeks' (expected a positive number and a unit d, h, m or s, e.g. 90d)",
+                bad.err().lines().findFirst().orElse(""));
+        assertEquals(2, run("features", "materialize", "--view", "x", "--from", "2024-02-01", "--to", "2024-01-01").code());
+    }
+
+    @Test
+    void materialisingTheSameRangeTwiceLeavesOneCopyThenTrainingSetAndDrift() {
+        assertEquals(0, run(common("generate", "--domain", "credit", "--rows", "2000")).code());
+        String[] materialize = common("features", "materialize", "--view", "credit_branch_activity", "--from", "2024-01-01", "--to", "2024-01-31");
+
+        Result first = run(materialize);
+        assertEquals(0, first.code(), first.err());
+        Result second = run(materialize);
+        assertEquals(0, second.code(), second.err());
+        long written = written(first.out());
+        assertEquals(written, written(second.out()));
+        assertTrue(second.out().contains("Delta version 1"), second.out());
+
+        Result counts = run(common("sql", "SELECT (SELECT count(*) FROM features.credit_branch_activity) AS f, "
+                + "(SELECT count(*) FROM raw.credit WHERE to_date(application_ts) BETWEEN DATE'2024-01-01' AND DATE'2024-01-31') AS r"));
+        assertEquals(0, counts.code(), counts.err());
+        String[] fr = counts.out().lines().skip(1).findFirst().orElseThrow().split("\t");
+        assertTrue(Long.parseLong(fr[1]) > 20, counts.out());
+        assertEquals(fr[1], fr[0], "one copy of every January application after two runs");
+        assertEquals(Long.parseLong(fr[0]), written);
+
+        Result ts = run(common("features", "training-set", "--entities", "raw.credit", "--timestamp", "application_ts",
+                "--views", "credit_branch_activity", "--out", "features.train_credit"));
+        assertEquals(0, ts.code(), ts.err());
+        assertTrue(ts.out().startsWith("training set features.train_credit v0: 2,000 rows from raw.credit v0"), ts.out());
+        assertTrue(ts.out().contains("view credit_branch_activity     Delta version 1 (definition v1)"), ts.out());
+        Result recorded = run(common("sql", "SELECT view, view_version FROM features.training_sets"));
+        assertEquals(List.of("view\tview_version", "credit_branch_activity\t1"), recorded.out().lines().toList());
+
+        Result drift = run(common("features", "drift", "--training", "features.train_credit", "--view", "credit_branch_activity", "--date", "2024-01-20"));
+        assertEquals(0, drift.code(), drift.err());
+        assertTrue(drift.out().lines().anyMatch(l -> l.trim().startsWith("branch_applications_90d")), drift.out());
+        Result stored = run(common("sql", "SELECT count(*) FROM features.drift WHERE band IN ('stable', 'moderate', 'significant')"));
+        assertEquals("5", stored.out().lines().skip(1).findFirst().orElse(""), stored.out());
+    }
+
+    private static long written(String out) {
+        Matcher m = Pattern.compile(": ([0-9,]+) rows written \\+ 0 quarantined").matcher(out);
+        assertTrue(m.find(), out);
+        return Long.parseLong(m.group(1).replace(",", ""));
+    }
+}

@@ -140,6 +140,7 @@ public final class TrainingJob {
         provenance.put("inputs", pre.modelSpec().inputs().stream().map(Object::toString).toList());
         provenance.put("outputs", pre.modelSpec().outputs().stream().map(Object::toString).toList());
         provenance.put("statistics_table", STATISTICS_TABLE);
+        provenance.put("feature_views", featureViews(lake, config.table(), input.version()));
         Map<String, Object> trainerConfig = new LinkedHashMap<>();
         trainerConfig.put("regime", trainer.regime());
         trainerConfig.put("epochs", config.epochs());
@@ -219,6 +220,22 @@ public final class TrainingJob {
         } finally {
             scored.unpersist();
             model.destroy();
+        }
+    }
+
+    /**
+     * When the training table is a feature-store training set, the feature views and their Delta versions it was
+     * built from (so the training data can be re-read exactly with time travel); otherwise an empty map.
+     */
+    static Map<String, Long> featureViews(Lake lake, String table, long version) {
+        if (!lake.exists(io.fedlake.features.store.FeatureStore.TRAINING_SETS_TABLE)) {
+            return Map.of();
+        }
+        io.fedlake.features.store.FeatureStore store = new io.fedlake.features.store.FeatureStore(lake.spark(), lake::pathOf, null);
+        try {
+            return io.fedlake.features.store.TrainingSets.recordedVersions(store, table, version);
+        } catch (IllegalArgumentException notATrainingSet) {
+            return Map.of();
         }
     }
 

@@ -112,6 +112,19 @@ class FeaturesCommandTest {
         assertTrue(drift.out().lines().anyMatch(l -> l.trim().startsWith("branch_applications_90d")), drift.out());
         Result stored = run(common("sql", "SELECT count(*) FROM features.drift WHERE band IN ('stable', 'moderate', 'significant')"));
         assertEquals("5", stored.out().lines().skip(1).findFirst().orElse(""), stored.out());
+
+        // training reads the training set; the model records the feature view versions it was built from
+        Result train = run(common("train", "--table", "features.train_credit", "--label", "defaulted_12m", "--regime", "paramavg", "--epochs", "1",
+                "--name", "credit-from-features"));
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("branch_applications_90d"), "view features are inferred as inputs: " + train.out());
+        String modelJson;
+        try (java.util.stream.Stream<Path> files = Files.walk(tmp.resolve("lake/models/credit-from-features"))) {
+            modelJson = Files.readString(files.filter(p -> p.getFileName().toString().equals("model.json")).findFirst().orElseThrow());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertTrue(modelJson.replaceAll("\\s", "").contains("\"feature_views\":{\"credit_branch_activity\":1}"), modelJson);
     }
 
     private static long written(String out) {

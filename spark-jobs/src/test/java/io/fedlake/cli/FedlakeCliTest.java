@@ -152,7 +152,8 @@ class FedlakeCliTest {
         assertTrue(score.out().matches("(?s)scored raw.credit for 2024-05-02 with cli-credit:1: \\d+ read = \\d+ scored \\+ 0 quarantined.*"), score.out());
 
         Result tables = run(concat(new String[]{"sql", "--tables"}, common));
-        assertEquals(List.of("features.training_statistics", "quarantine.credit", "raw.credit", "registry.aliases", "registry.models", "scores.credit"),
+        assertEquals(List.of("features.training_statistics", "quarantine.credit", "raw.credit", "registry.aliases", "registry.models", "scores.credit",
+                "training.rounds"),
                 tables.out().lines().toList());
         Result sql = run(concat(new String[]{"sql", "SELECT count(*) AS n, min(size(reason_codes)) >= 0 AS ok FROM scores.credit VERSION AS OF 0"}, common));
         assertEquals(0, sql.code(), sql.err());

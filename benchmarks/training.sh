@@ -5,10 +5,4 @@
 # Usage: benchmarks/training.sh [ROWS=50000] [LAKE=benchmarks/lake-training] [TARGET_AUC=0.80] [PARTS=speed,fedsgd,fedprox]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$HERE/fedlake" --help > /dev/null   # builds when needed
-TARGET="$HERE/spark-jobs/target"
-JAR="$(ls "$TARGET"/fedlake-spark-jobs-*.jar | grep -v -- '-app.jar' | head -1)"
-read -r -a JVM_FLAGS < "$TARGET/launcher/jvm-flags.txt"
-export SPARK_LOCAL_IP=127.0.0.1
-exec java -Xmx"${FEDLAKE_DRIVER_MEMORY:-6g}" "${JVM_FLAGS[@]}" -Dspark.master="${SPARK_MASTER:-local[2]}" \
-  -cp "$JAR:$(cat "$TARGET/launcher/classpath.txt")" io.fedlake.bench.TrainingBenchmark "${1:-50000}" "${2:-$HERE/benchmarks/lake-training}" "${3:-0.80}" "${4:-speed,fedsgd,fedprox}"
+exec "$HERE/benchmarks/java-main.sh" io.fedlake.bench.TrainingBenchmark "${1:-50000}" "${2:-$HERE/benchmarks/lake-training}" "${3:-0.80}" "${4:-speed,fedsgd,fedprox}"

@@ -27,10 +27,24 @@ class ArchitecturesTest {
     private static final ModelSpec.Categorical SEX = new ModelSpec.Categorical("cat_sex", 3);
 
     @Test
-    void allFiveAreRegistered() {
-        assertEquals(List.of("credit-mlp", "defect-fusion", "imaging-fusion", "lenet", "logreg"), List.copyOf(Architectures.all().keySet()));
+    void allSixAreRegistered() {
+        assertEquals(List.of("credit-mlp", "defect-fusion", "imaging-fusion", "lenet", "logreg", "sequential-mlp"), List.copyOf(Architectures.all().keySet()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architectures.byName("resnet-9000"));
-        assertEquals("unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg", e.getMessage());
+        assertEquals("unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg, sequential-mlp", e.getMessage());
+    }
+
+    @Test
+    void sequentialMlpIsAMultiLayerNetworkConvertedWithItsParameters() {
+        ModelSpec spec = new ModelSpec(List.of(CLINICAL), List.of(FINDING));
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork mln = SequentialMlp.network(spec, ModelHyperParams.creditDefaults(4));
+        ComputationGraph graph = Architectures.byName("sequential-mlp").build(spec, ModelHyperParams.creditDefaults(4));
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 8, 5);
+
+        assertEquals(mln.params(), graph.params());
+        assertEquals(mln.output(x, false), graph.output(false, x)[0]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Architectures.byName("sequential-mlp").build(new ModelSpec(List.of(CLINICAL, SEX), List.of(FINDING)), ModelHyperParams.creditDefaults(4)));
+        assertTrue(e.getMessage().contains("numeric features only"), e.getMessage());
     }
 
     @Test

@@ -3,9 +3,6 @@ package io.fedlake.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,23 +18,8 @@ class FeaturesCommandTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Fedlake.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private String[] common(String... args) {
@@ -48,12 +30,12 @@ class FeaturesCommandTest {
 
     @Test
     void listAndValidateWorkWithoutSparkAndABrokenDefinitionIsOneLineNamingFileAndField() throws Exception {
-        Result list = run("features", "list");
+        CliRun list = run("features", "list");
         assertEquals(0, list.code(), list.err());
         assertEquals(6, list.out().lines().count(), list.out());
         assertTrue(list.out().lines().anyMatch(l -> l.startsWith("credit_branch_activity") && l.contains("branch_id") && l.contains("raw.credit")), list.out());
 
-        Result ok = run("features", "validate");
+        CliRun ok = run("features", "validate");
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().startsWith("ok: 5 views, "), ok.out());
 
@@ -71,7 +53,7 @@ class FeaturesCommandTest {
                 features:
                   - {name: f, expr: x}
                 """);
-        Result bad = run("features", "validate", "--definitions", dir.toString());
+        CliRun bad = run("features", "validate", "--definitions", dir.toString());
         assertEquals(1, bad.code());
         assertEquals("fedlake: error: broken.yaml: ttl: bad duration '3 weeks' (expected a positive number and a unit d, h, m or s, e.g. 90d)",
                 bad.err().lines().findFirst().orElse(""));
@@ -83,15 +65,15 @@ class FeaturesCommandTest {
         assertEquals(0, run(common("generate", "--domain", "credit", "--rows", "2000")).code());
         String[] materialize = common("features", "materialize", "--view", "credit_branch_activity", "--from", "2024-01-01", "--to", "2024-01-31");
 
-        Result first = run(materialize);
+        CliRun first = run(materialize);
         assertEquals(0, first.code(), first.err());
-        Result second = run(materialize);
+        CliRun second = run(materialize);
         assertEquals(0, second.code(), second.err());
         long written = written(first.out());
         assertEquals(written, written(second.out()));
         assertTrue(second.out().contains("Delta version 1"), second.out());
 
-        Result counts = run(common("sql", "SELECT (SELECT count(*) FROM features.credit_branch_activity) AS f, "
+        CliRun counts = run(common("sql", "SELECT (SELECT count(*) FROM features.credit_branch_activity) AS f, "
                 + "(SELECT count(*) FROM raw.credit WHERE to_date(application_ts) BETWEEN DATE'2024-01-01' AND DATE'2024-01-31') AS r"));
         assertEquals(0, counts.code(), counts.err());
         String[] fr = counts.out().lines().skip(1).findFirst().orElseThrow().split("\t");
@@ -99,22 +81,22 @@ class FeaturesCommandTest {
         assertEquals(fr[1], fr[0], "one copy of every January application after two runs");
         assertEquals(Long.parseLong(fr[0]), written);
 
-        Result ts = run(common("features", "training-set", "--entities", "raw.credit", "--timestamp", "application_ts",
+        CliRun ts = run(common("features", "training-set", "--entities", "raw.credit", "--timestamp", "application_ts",
                 "--views", "credit_branch_activity", "--out", "features.train_credit"));
         assertEquals(0, ts.code(), ts.err());
         assertTrue(ts.out().startsWith("training set features.train_credit v0: 2,000 rows from raw.credit v0"), ts.out());
         assertTrue(ts.out().contains("view credit_branch_activity     Delta version 1 (definition v1)"), ts.out());
-        Result recorded = run(common("sql", "SELECT view, view_version FROM features.training_sets"));
+        CliRun recorded = run(common("sql", "SELECT view, view_version FROM features.training_sets"));
         assertEquals(List.of("view\tview_version", "credit_branch_activity\t1"), recorded.out().lines().toList());
 
-        Result drift = run(common("features", "drift", "--training", "features.train_credit", "--view", "credit_branch_activity", "--date", "2024-01-20"));
+        CliRun drift = run(common("features", "drift", "--training", "features.train_credit", "--view", "credit_branch_activity", "--date", "2024-01-20"));
         assertEquals(0, drift.code(), drift.err());
         assertTrue(drift.out().lines().anyMatch(l -> l.trim().startsWith("branch_applications_90d")), drift.out());
-        Result stored = run(common("sql", "SELECT count(*) FROM features.drift WHERE band IN ('stable', 'moderate', 'significant')"));
+        CliRun stored = run(common("sql", "SELECT count(*) FROM features.drift WHERE band IN ('stable', 'moderate', 'significant')"));
         assertEquals("5", stored.out().lines().skip(1).findFirst().orElse(""), stored.out());
 
         // training reads the training set; the model records the feature view versions it was built from
-        Result train = run(common("train", "--table", "features.train_credit", "--label", "defaulted_12m", "--regime", "paramavg", "--epochs", "1",
+        CliRun train = run(common("train", "--table", "features.train_credit", "--label", "defaulted_12m", "--regime", "paramavg", "--epochs", "1",
                 "--name", "credit-from-features"));
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("branch_applications_90d"), "view features are inferred as inputs: " + train.out());

@@ -3,9 +3,6 @@ package io.fedlake.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,29 +16,14 @@ class FedlakeCliTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Fedlake.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helpForEveryCommandExitsZero() {
         for (String cmd : new String[]{"pipeline", "generate", "train", "score"}) {
-            Result r = run(cmd, "--help");
+            CliRun r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: fedlake " + cmd), r.out());
         }
@@ -52,7 +34,7 @@ class FedlakeCliTest {
     void badArgumentsAreUsageErrorsWithOneClearLine() {
         assertUsage(run(), "fedlake: missing command");
         assertUsage(run("train", "--epochs", "0"), "fedlake: epochs must be ≥ 1, got 0");
-        assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg");
+        assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg, sequential-mlp");
         assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg, paramavg, fedavg");
         assertUsage(run("train", "--regime", "fedavg", "--strategy", "fedmagic"),
                 "fedlake: strategy must be one of fedavg, fedavgm, fedadam, fedprox, median, trimmed-mean, got fedmagic");
@@ -67,7 +49,7 @@ class FedlakeCliTest {
         assertUsage(run("generate", "--domain", "credit", "--rows", "ten"), "fedlake: Invalid value for option '--rows': 'ten' is not a long");
     }
 
-    private static void assertUsage(Result r, String firstLine) {
+    private static void assertUsage(CliRun r, String firstLine) {
         assertEquals(2, r.code(), r.err());
         assertEquals(firstLine, r.err().lines().findFirst().orElse(""));
         assertTrue(r.err().lines().skip(1).allMatch(l -> l.startsWith("Try '")), r.err());
@@ -75,7 +57,7 @@ class FedlakeCliTest {
 
     @Test
     void aMissingInputTableIsOneLineAndExitOne() {
-        Result r = run("train", "--lake", tmp.resolve("empty-lake").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false");
+        CliRun r = run("train", "--lake", tmp.resolve("empty-lake").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false");
 
         assertEquals(1, r.code(), r.err());
         String expected = "fedlake: error: table raw.credit not found at file:" + tmp.resolve("empty-lake").toUri().getRawPath().replaceAll("/$", "")
@@ -86,7 +68,7 @@ class FedlakeCliTest {
 
     @Test
     void verboseShowsTheStackTrace() {
-        Result r = run("score", "--verbose", "--lake", tmp.resolve("empty").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false",
+        CliRun r = run("score", "--verbose", "--lake", tmp.resolve("empty").toString(), "--master", "local[1]", "--conf", "spark.ui.enabled=false",
                 "--model", "credit-mlp", "--date", "2026-11-23");
 
         assertEquals(1, r.code());
@@ -108,7 +90,7 @@ class FedlakeCliTest {
         String[] common = {"--lake", tmp.resolve("own-lake").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"};
         assertEquals(0, run(concat(new String[]{"ingest", "--source", csv.toString(), "--table", "raw.loans", "--key", "loan_ref"}, common)).code());
 
-        Result train = run(concat(new String[]{"train", "--table", "raw.loans", "--key", "loan_ref", "--label", "bad", "--regime", "paramavg",
+        CliRun train = run(concat(new String[]{"train", "--table", "raw.loans", "--key", "loan_ref", "--label", "bad", "--regime", "paramavg",
                 "--epochs", "2", "--name", "loans"}, common));
 
         assertEquals(0, train.code(), train.err());
@@ -121,49 +103,49 @@ class FedlakeCliTest {
         String[] common = {"--lake", tmp.resolve("cli-lake").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"};
 
         assertEquals(0, run(concat(new String[]{"generate", "--domain", "credit", "--rows", "3000"}, common)).code());
-        Result train = run(concat(new String[]{"train", "--epochs", "1", "--name", "cli-credit"}, common));
+        CliRun train = run(concat(new String[]{"train", "--epochs", "1", "--name", "cli-credit"}, common));
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("model cli-credit:1 → "), train.out());
 
-        Result fed = run(concat(new String[]{"train", "--regime", "fedavg", "--rounds", "2", "--client-fraction", "0.25", "--strategy", "fedadam",
+        CliRun fed = run(concat(new String[]{"train", "--regime", "fedavg", "--rounds", "2", "--client-fraction", "0.25", "--strategy", "fedadam",
                 "--secure-aggregation", "--name", "cli-fed"}, common));
         assertEquals(0, fed.code(), fed.err());
         assertTrue(fed.out().contains("round 2/2") && fed.out().contains("clients 6/6") && fed.out().contains("model cli-fed:1 → "), fed.out());
-        Result resumeMissing = run(concat(new String[]{"train", "--regime", "paramavg", "--resume", "no-such-run"}, common));
+        CliRun resumeMissing = run(concat(new String[]{"train", "--regime", "paramavg", "--resume", "no-such-run"}, common));
         assertEquals(1, resumeMissing.code());
         assertTrue(resumeMissing.err().startsWith("fedlake: error: no checkpoint to resume from under "), resumeMissing.err());
 
-        Result promote = run(concat(new String[]{"models", "promote", "cli-credit:1"}, common));
+        CliRun promote = run(concat(new String[]{"models", "promote", "cli-credit:1"}, common));
         assertEquals(0, promote.code(), promote.err());
         assertTrue(promote.out().startsWith("promoted cli-credit@champion → cli-credit:1 (first champion)"), promote.out());
 
-        Result verify = run(concat(new String[]{"models", "verify", "cli-credit@champion"}, common));
+        CliRun verify = run(concat(new String[]{"models", "verify", "cli-credit@champion"}, common));
         assertEquals(0, verify.code(), verify.err());
         assertTrue(verify.out().startsWith("ok cli-credit:1 sha256 "), verify.out());
 
-        Result list = run(concat(new String[]{"models", "list"}, common));
+        CliRun list = run(concat(new String[]{"models", "list"}, common));
         assertTrue(list.out().lines().anyMatch(l -> l.startsWith("cli-credit") && l.contains("champion")), list.out());
 
-        Result show = run(concat(new String[]{"models", "show", "cli-credit:1"}, common));
+        CliRun show = run(concat(new String[]{"models", "show", "cli-credit:1"}, common));
         assertTrue(show.out().contains("\"training_table\" : \"raw.credit\""), show.out());
 
-        Result score = run(concat(new String[]{"score", "--model", "cli-credit@champion", "--date", "2024-05-02"}, common));
+        CliRun score = run(concat(new String[]{"score", "--model", "cli-credit@champion", "--date", "2024-05-02"}, common));
         assertEquals(0, score.code(), score.err());
         assertTrue(score.out().matches("(?s)scored raw.credit for 2024-05-02 with cli-credit:1: \\d+ read = \\d+ scored \\+ 0 quarantined.*"), score.out());
 
-        Result tables = run(concat(new String[]{"sql", "--tables"}, common));
+        CliRun tables = run(concat(new String[]{"sql", "--tables"}, common));
         assertEquals(List.of("features.training_statistics", "quarantine.credit", "raw.credit", "registry.aliases", "registry.models", "scores.credit",
                 "training.rounds"),
                 tables.out().lines().toList());
-        Result sql = run(concat(new String[]{"sql", "SELECT count(*) AS n, min(size(reason_codes)) >= 0 AS ok FROM scores.credit VERSION AS OF 0"}, common));
+        CliRun sql = run(concat(new String[]{"sql", "SELECT count(*) AS n, min(size(reason_codes)) >= 0 AS ok FROM scores.credit VERSION AS OF 0"}, common));
         assertEquals(0, sql.code(), sql.err());
         assertEquals("n\tok", sql.out().lines().findFirst().orElse(""));
         assertTrue(sql.out().lines().skip(1).findFirst().orElse("").matches("\\d+\ttrue"), sql.out());
-        Result badSql = run(concat(new String[]{"sql", "SELECT * FROM raw.nothing"}, common));
+        CliRun badSql = run(concat(new String[]{"sql", "SELECT * FROM raw.nothing"}, common));
         assertEquals(1, badSql.code());
         assertTrue(badSql.err().startsWith("fedlake: error: SQL error: "), badSql.err());
 
-        Result refused = run(concat(new String[]{"models", "promote", "cli-credit:1", "--metric", "no_such_metric"}, common));
+        CliRun refused = run(concat(new String[]{"models", "promote", "cli-credit:1", "--metric", "no_such_metric"}, common));
         assertEquals(1, refused.code());
         assertTrue(refused.err().startsWith("fedlake: error: model cli-credit:1 has no metric 'no_such_metric'"), refused.err());
     }

@@ -70,6 +70,21 @@ class RoundTrainingTest extends LocalSparkTest {
     }
 
     @Test
+    void aMultiLayerNetworkTrainsThroughBothOwnRegimes() {
+        DataSpec numericOnly = DataSpec.credit().with(null, null, List.of(), null);
+        TrainConfig pa = new TrainConfig("raw.credit", "sequential-mlp", ModelHyperParams.creditDefaults(7), numericOnly, 2, 64, 8, 0, 2, 0.2, 7);
+        FederatedConfig f = new FederatedConfig("branch_id", 3, 1, 32, 0.5, 0, 0, 0, 0, 0, false, null);
+        TrainConfig fa = new TrainConfig("raw.credit", "sequential-mlp", ModelHyperParams.creditDefaults(7), numericOnly, 1, 64, 1, 0, 0, 0.2, 7,
+                0, 1, f);
+
+        TrainingJob.Outcome a = TrainingJob.run(lake, pa, new ParameterAveragingTrainer(), "seq-pa", "run-seq-pa", line -> { });
+        TrainingJob.Outcome b = TrainingJob.run(lake, fa, fedAvg(), "seq-fa", "run-seq-fa", line -> { });
+
+        assertTrue(a.holdout().auc() > 0.7, "paramavg on a MultiLayerNetwork: AUC " + a.holdout().auc());
+        assertTrue(b.holdout().auc() > 0.65, "fedavg on a MultiLayerNetwork: AUC " + b.holdout().auc());
+    }
+
+    @Test
     void paramavgResumeReachesTheUninterruptedParameters() {
         TrainingJob.Outcome full = TrainingJob.run(lake, paramavg(1), new ParameterAveragingTrainer(), "pa-resume", "run-full", line -> { });
 

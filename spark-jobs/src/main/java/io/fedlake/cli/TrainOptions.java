@@ -51,6 +51,12 @@ public final class TrainOptions {
     @Option(names = "--prefetch", defaultValue = "2", description = "Minibatches prefetched per worker. Default: ${DEFAULT-VALUE}")
     int prefetch;
 
+    @Option(names = "--storage-level", defaultValue = "MEMORY_ONLY_SER", description = "dl4j-paramavg: storage level of the minibatch RDD. Default: ${DEFAULT-VALUE}")
+    String storageLevel;
+
+    @Option(names = "--repartition", defaultValue = "Always", description = "dl4j-paramavg: Always, Never or NumPartitionsWorkersDiffers. Default: ${DEFAULT-VALUE}")
+    String repartition;
+
     @Option(names = "--workers", defaultValue = "0", description = "Parallel workers; 0 = Spark default parallelism. Default: ${DEFAULT-VALUE}")
     int workers;
 
@@ -214,7 +220,7 @@ public final class TrainOptions {
 
     Trainer trainer() {
         if (Dl4jParameterAveragingTrainer.REGIME.equals(regime)) {
-            return new Dl4jParameterAveragingTrainer();
+            return Dl4jParameterAveragingTrainer.of(storageLevel, repartition);
         }
         if (ParameterAveragingTrainer.REGIME.equals(regime)) {
             return new ParameterAveragingTrainer();

@@ -32,6 +32,37 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
 
     public static final String REGIME = "dl4j-paramavg";
 
+    private final StorageLevel storageLevel;
+    private final Repartition repartition;
+
+    /** dl4j-spark's defaults here: minibatches kept serialised in memory, repartitioned before every fit. */
+    public Dl4jParameterAveragingTrainer() {
+        this(StorageLevel.MEMORY_ONLY_SER(), Repartition.Always);
+    }
+
+    /**
+     * @param storageLevel how dl4j-spark persists the minibatch RDD
+     * @param repartition  when dl4j-spark repartitions the minibatches over the workers before fitting
+     */
+    public Dl4jParameterAveragingTrainer(StorageLevel storageLevel, Repartition repartition) {
+        this.storageLevel = storageLevel;
+        this.repartition = repartition;
+    }
+
+    /** Parses {@code --storage-level} (a Spark storage level name, e.g. MEMORY_AND_DISK_SER) and {@code --repartition}. */
+    public static Dl4jParameterAveragingTrainer of(String storageLevel, String repartition) {
+        StorageLevel level;
+        try {
+            level = StorageLevel.fromString(storageLevel.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown storage level '" + storageLevel + "'; e.g. MEMORY_ONLY_SER, MEMORY_AND_DISK_SER, DISK_ONLY");
+        }
+        Repartition r = java.util.Arrays.stream(Repartition.values()).filter(v -> v.name().equalsIgnoreCase(repartition)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown repartition '" + repartition + "'; one of "
+                        + java.util.Arrays.toString(Repartition.values())));
+        return new Dl4jParameterAveragingTrainer(level, r);
+    }
+
     @Override
     public String regime() {
         return REGIME;
@@ -56,8 +87,8 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 .workerPrefetchNumBatches(config.prefetchBatches())
                 .rddTrainingApproach(RDDTrainingApproach.Export)
                 .exportDirectory(ctx.runDir() + "/dl4j-export")
-                .repartionData(Repartition.Always)
-                .storageLevel(StorageLevel.MEMORY_ONLY_SER())
+                .repartionData(repartition)
+                .storageLevel(storageLevel)
                 .saveUpdater(true)
                 .rngSeed(config.seed())
                 .build();

@@ -41,6 +41,7 @@ class FedlakeCliTest {
         assertUsage(run("train", "--regime", "fedavg", "--strategy", "median", "--secure-aggregation"),
                 "fedlake: --strategy median needs each client's update, but --secure-aggregation only reveals their sum");
         assertUsage(run("train", "--regime", "fedavg", "--rounds", "0"), "fedlake: rounds must be ≥ 1, got 0");
+        assertUsage(run("train", "--storage-level", "FAST"), "fedlake: unknown storage level 'FAST'; e.g. MEMORY_ONLY_SER, MEMORY_AND_DISK_SER, DISK_ONLY");
         assertUsage(run("train", "--regime", "fedavg", "--dp-noise", "1.0", "--dp-delta", "2"), "fedlake: delta must be in (0, 1), got 2.0");
         assertUsage(run("train", "--resume", "some-run"), "fedlake: --resume needs --regime paramavg or fedavg (dl4j-paramavg keeps no checkpoints)");
         assertUsage(run("generate", "--domain", "weather"), "fedlake: unknown domain 'weather'; expected one of credit, imaging, defect");

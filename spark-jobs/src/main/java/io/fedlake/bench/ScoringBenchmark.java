@@ -11,9 +11,9 @@ import io.fedlake.score.ScoringJob;
 import io.fedlake.score.ScoringPresets;
 import io.fedlake.train.PreprocessorFit;
 import io.fedlake.translate.DataSpec;
+import io.fedlake.translate.RowTranslator;
 import io.fedlake.zoo.Architectures;
 import io.fedlake.zoo.ModelHyperParams;
-import io.fedlake.zoo.ModelSpec;
 import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
@@ -29,7 +29,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -54,7 +53,7 @@ public final class ScoringBenchmark {
     public static void main(String[] args) {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
         String root = args.length > 1 ? args[1] : "benchmarks/lake";
-        int batch = 4096;
+        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 16384; // the scorer's default (--batch-size)
         SparkSession spark = SparkSessions.create("fedlake scoring benchmark", System.getProperty("spark.master", "local[2]"), Map.of());
         Lake lake = new Lake(spark, root);
         DataSpec spec = DataSpec.credit();
@@ -100,26 +99,35 @@ public final class ScoringBenchmark {
                 .fit(labelled);
         double mllibRate = mllib(mllib, input, lake.pathOf("bench.mllib_scores"), rows);
 
-        // 3. compute bound: forward passes on pre-encoded batches in this JVM
-        ModelSpec ms = pre.modelSpec();
-        INDArray[] x = new INDArray[ms.inputs().size()];
-        x[0] = Nd4j.rand(DataType.FLOAT, batch, tabular.numericWidth());
-        for (int c = 1; c < x.length; c++) {
-            x[c] = Nd4j.zeros(DataType.FLOAT, batch, 1);
+        // 3. compute bound: forward passes over the same table's rows, encoded beforehand by the scorer's translator into
+        //    batches of the same size, in this JVM (no Spark, no I/O)
+        RowTranslator translator = new RowTranslator(pre, input.data().schema(), false, "raw.credit");
+        List<INDArray[]> batches = new ArrayList<>();
+        RowTranslator.Batch b = translator.newBatch(batch);
+        for (java.util.Iterator<Row> it = input.data().toLocalIterator(); it.hasNext(); ) {
+            b.add(it.next());
+            if (b.full() || !it.hasNext()) {
+                batches.add(b.features());
+                b.clear();
+            }
         }
+        // The scorer's tasks used one native thread each (spark.task.cpus); this bound gets every core of the machine.
+        int cores = Runtime.getRuntime().availableProcessors();
+        Nd4j.getEnvironment().setMaxThreads(cores);
+        Nd4j.factory().blas().setMaxThreads(cores);
         ComputationGraph local = NetworkBytes.fromBytes(model.networkBytes());
-        for (int i = 0; i < 50; i++) {
-            local.output(false, x);
+        for (int i = 0; i < Math.min(50, batches.size()); i++) {
+            local.output(false, batches.get(i));
         }
         long n = 0;
         long t0 = System.nanoTime();
-        while (n < rows) {
+        for (INDArray[] x : batches) {
             local.output(false, x);
-            n += batch;
+            n += x[0].size(0);
         }
         double raw = n / ((System.nanoTime() - t0) / 1e9);
-
-        System.out.printf("%nrows/s, %,d rows, batch %d, master %s%n", rows, batch, spark.sparkContext().master());
+        System.out.printf("%nrows/s, %,d rows, batch %d, master %s, scorer ND4J threads per task = spark.task.cpus, raw-bound ND4J threads %d (OMP_NUM_THREADS=%s), load average %s%n", rows, batch,
+                spark.sparkContext().master(), Nd4j.getEnvironment().maxThreads(), System.getenv("OMP_NUM_THREADS"), loadAverage());
         System.out.printf("  fedlake scorer (cold run)        %,12.0f%n", oursCold);
         System.out.printf("  fedlake scorer                   %,12.0f%n", ours);
         System.out.printf("  fedlake scorer + 4 reason codes  %,12.0f%n", oursReasons);
@@ -128,6 +136,14 @@ public final class ScoringBenchmark {
         System.out.printf("ratios: fedlake / mllib = %.2f   fedlake / raw ND4J = %.2f   (with reason codes / mllib = %.2f)%n",
                 ours / mllibRate, ours / raw, oursReasons / mllibRate);
         spark.stop();
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "n/a";
+        }
     }
 
     private static double fedlake(Lake lake, Lake.Snapshot input, ModelFiles.LoadedModel model, LocalDate date, int batch, int reasons) {

@@ -33,7 +33,11 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--table", description = "Input table. Default: the domain's raw table")
     String table;
 
-    @Option(names = "--batch-size", defaultValue = "4096", description = "Rows per forward pass. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--all-dates", description = "Score every row of the input, not only those whose date column equals --date "
+            + "(a backfill or a snapshot table); the scores still replace --date's partition")
+    boolean allDates;
+
+    @Option(names = "--batch-size", defaultValue = "16384", description = "Rows per forward pass. Default: ${DEFAULT-VALUE}")
     int batchSize;
 
     @Option(names = "--threshold", description = "Probability at or above which the decision is decline/refer/reject. Default: 0.2 credit, 0.5 images")
@@ -63,11 +67,11 @@ final class ScoreCommand extends SparkCommand {
         String runId = RunIds.next();
         Lake.Snapshot input = lake.readLatest(table, "generate or ingest it first");
         ModelFiles.LoadedModel loaded = new ModelRegistry(lake).load(model);
-        if (!java.util.List.of(input.data().columns()).contains(domain.dateColumn())) {
+        if (!allDates && !java.util.List.of(input.data().columns()).contains(domain.dateColumn())) {
             throw UserError.missingColumns(table, java.util.List.of(domain.dateColumn()), java.util.List.of(input.data().columns()));
         }
         ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(domain.id(), input,
-                input.data().where(col(domain.dateColumn()).equalTo(to_date(lit(logicalDate.toString())))),
+                allDates ? input.data() : input.data().where(col(domain.dateColumn()).equalTo(to_date(lit(logicalDate.toString())))),
                 domain.entityKey(), domain.clientKey(), loaded, logicalDate, runId, batchSize,
                 threshold != null ? threshold : ScoringPresets.defaultThreshold(domain), ScoringPresets.decisions(domain),
                 reasonCodes != null ? reasonCodes : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain)));

@@ -32,6 +32,9 @@ public final class SparkSessions {
             sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
             sc.setIfMissing("spark.ui.showConsoleProgress", "false");
             sc.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+            // Delta rebuilds a table's file list in 50 shuffle partitions by default; on a few local cores that is most
+            // of a small commit's or a metadata read's time (scoring's count check: 7.2 s → 1.9 s on 1M rows, 2 cores).
+            sc.setIfMissing("spark.databricks.delta.snapshotPartitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
         }
         // Score and raw tables stay readable by other engines (delta-rs, Trino): no deletion vectors by default.
         sc.setIfMissing("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");

@@ -7,24 +7,35 @@ import io.fedlake.translate.BatchInference;
 import io.fedlake.translate.RowTranslator;
 import io.fedlake.zoo.ModelSpec;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
+import io.delta.tables.DeltaTable;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.delta.ConcurrentAppendException;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.ConcurrentDeleteReadException;
 import org.apache.spark.sql.delta.ConcurrentWriteException;
 import org.apache.spark.sql.delta.MetadataChangedException;
 import org.apache.spark.sql.delta.ProtocolChangedException;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+
+import scala.Option;
 
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +43,11 @@ import java.util.Optional;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_max;
 import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
@@ -54,6 +69,7 @@ import static org.apache.spark.sql.functions.when;
 public final class ScoringJob {
 
     static final int MAX_COMMIT_ATTEMPTS = 10;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoringJob.class);
 
     private ScoringJob() {
     }
@@ -94,7 +110,8 @@ public final class ScoringJob {
         long t0 = System.nanoTime();
         Dataset<Row> rows = r.rows();
         StructType inSchema = rows.schema();
-        RowTranslator translator = new RowTranslator(r.model().preprocessing(), inSchema, false, r.input().table());
+        // Built against the full input first: missing or mistyped columns are reported before any Spark work.
+        RowTranslator full = new RowTranslator(r.model().preprocessing(), inSchema, false, r.input().table());
         List<ModelSpec.Output> outputs = r.model().preprocessing().outputs();
         Optional<ModelSpec.Output> binary = outputs.stream().filter(ModelSpec.Output::binary).findFirst();
         Optional<ModelSpec.Output> multi = outputs.stream().filter(o -> !o.binary()).findFirst();
@@ -110,19 +127,31 @@ public final class ScoringJob {
             tabular.numericColumns().forEach(c -> labels.add(r.featureLabels().getOrDefault(c, c)));
             tabular.categoricalColumns().forEach(c -> labels.add(r.featureLabels().getOrDefault(c, c)));
         }
+        List<String> keyNames = r.clientKey() == null ? List.of(r.entityKey()) : List.of(r.entityKey(), r.clientKey());
 
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
+        // The scoring pass reads only the keys and the model's columns (the Parquet scan prunes the rest) as
+        // Catalyst rows, encodes them by ordinal into the batch buffers and emits Catalyst rows: no external Row
+        // on either side, nothing persisted, and the input is read once for the scores.
+        LinkedHashSet<String> needed = new LinkedHashSet<>(keyNames);
+        needed.addAll(full.columns(inSchema));
+        Dataset<Row> projected = rows.select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+        StructType projectedSchema = projected.schema();
+        RowTranslator translator = new RowTranslator(r.model().preprocessing(), projectedSchema, false, r.input().table());
+        int[] keys = keyNames.stream().mapToInt(projectedSchema::fieldIndex).toArray();
+
+        SparkSession spark = lake.spark();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(r.model().networkBytes());
-        // Only the keys travel with the scores; a rejected row carries its whole record as JSON for the quarantine.
-        int[] keys = r.clientKey() == null ? new int[]{inSchema.fieldIndex(r.entityKey())}
-                : new int[]{inSchema.fieldIndex(r.entityKey()), inSchema.fieldIndex(r.clientKey())};
-        BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), keys, reasonCodes, labels);
-        // Dataset.mapPartitions with a row encoder: generated (de)serialisers, not the per-field converters of createDataFrame(JavaRDD).
-        Dataset<Row> results = rows.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) inference::apply,
-                        org.apache.spark.sql.Encoders.row(inference.outputSchema(inSchema)))
-                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            long input = results.count();
+            BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), keys, reasonCodes, labels);
+            LongAccumulator read = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows read");
+            LongAccumulator rejected = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows rejected");
+            JavaRDD<InternalRow> scoredRows = projected.queryExecution().toRdd().toJavaRDD()
+                    .mapPartitions(it -> inference.score(it, read, rejected));
+            // internalCreateDataFrame (public in bytecode, private[sql] in Scala) takes Catalyst rows as they are;
+            // createDataFrame(JavaRDD<Row>) would convert every row through the external Row converters again.
+            Dataset<Row> results = spark.internalCreateDataFrame(scoredRows.rdd(), inference.scoreSchema(projectedSchema), false);
+
             String date = r.logicalDate().toString();
             Timestamp scoredAt = Timestamp.from(Instant.now());
             ModelFiles.ModelVersion mv = r.model().version();
@@ -157,12 +186,19 @@ public final class ScoringJob {
                     to_date(lit(date)).as("logical_date")));
             String scoresTable = "scores." + r.domain();
             String scoresPath = lake.pathOf(scoresTable);
-            Dataset<Row> ok = results.where(col(BatchInference.REASON).isNull());
-            writeDatePartition(ok.select(scoreCols.toArray(new Column[0])), scoresPath, date, r.jobRunId());
+            // A retried commit reruns the job: the counts start again with each attempt.
+            long t1 = System.nanoTime();
+            writeDatePartition(results.select(scoreCols.toArray(new Column[0])), scoresPath, date, r.jobRunId(), read, rejected);
+            long input = read.value();
+            long t2 = System.nanoTime();
 
+            // Rejected rows are few: they are found again (same translator, no forward pass) only when the scoring pass
+            // counted any, from the full input so that their record JSON is complete.
             String quarantineTable = "quarantine." + r.domain();
-            Dataset<Row> bad = results.where(col(BatchInference.REASON).isNotNull());
-            long quarantined = bad.count();
+            String quarantinePath = lake.pathOf(quarantineTable);
+            int[] fullKeys = keyNames.stream().mapToInt(inSchema::fieldIndex).toArray();
+            BatchInference check = new BatchInference(full, model, r.model().version().sha256(), 1, fullKeys);
+            StructType rejectSchema = check.rejectSchema(inSchema);
             Column[] quarantineCols = {
                     col(r.entityKey()).cast("string").as("entity_id"),
                     col(BatchInference.REASON).as("reason"),
@@ -174,25 +210,65 @@ public final class ScoringJob {
                     lit(scoredAt).as("quarantined_at"),
                     to_date(lit(date)).as("logical_date"),
             };
-            // Written even when empty so the date's earlier quarantine rows are replaced on a rerun.
-            writeDatePartition(bad.select(quarantineCols), lake.pathOf(quarantineTable), date, r.jobRunId());
+            long quarantined = 0;
+            if (rejected.value() > 0) {
+                Dataset<Row> bad = rows.mapPartitions((MapPartitionsFunction<Row, Row>) check::rejects, Encoders.row(rejectSchema));
+                writeDatePartition(bad.select(quarantineCols), quarantinePath, date, r.jobRunId());
+                quarantined = rowsOn(spark, quarantinePath, date).rows();
+                if (quarantined != rejected.value()) {
+                    throw new UserError(quarantineTable + " for " + date + ": the scoring pass rejected " + rejected.value()
+                            + " row(s) but " + quarantined + " were quarantined");
+                }
+            } else if (!DeltaTable.isDeltaTable(spark, quarantinePath) || rowsOn(spark, quarantinePath, date).rows() > 0) {
+                // Nothing to quarantine: the date's earlier quarantine rows (from a previous run) are still replaced.
+                Dataset<Row> none = spark.createDataFrame(List.of(), rejectSchema);
+                writeDatePartition(none.select(quarantineCols), quarantinePath, date, r.jobRunId());
+            }
 
-            long written = lake.spark().read().format("delta").load(scoresPath).where(col("logical_date").equalTo(to_date(lit(date)))).count();
+            long t3 = System.nanoTime();
+            DateRows stored = rowsOn(spark, scoresPath, date);
+            long written = stored.rows();
             long scored = input - quarantined;
             if (written != scored) {
                 throw UserError.countsDoNotReconcile(scoresTable + " for " + date, input, written, quarantined);
             }
-            return new Outcome(input, scored, quarantined, scoresTable, scoresPath, lake.version(scoresTable), quarantineTable,
-                    (System.nanoTime() - t0) / 1e9);
+            long version = stored.version();
+            long t4 = System.nanoTime();
+            LOG.info(String.format("scored %,d rows for %s: prepare %.1f s, scores %.1f s, quarantine %.1f s, reconcile %.1f s", input, date,
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9));
+            return new Outcome(input, scored, quarantined, scoresTable, scoresPath, version, quarantineTable, (t4 - t0) / 1e9);
         } finally {
-            results.unpersist();
             model.destroy();
         }
     }
 
+    /** What a table holds for one date at its latest version: rows and that version. */
+    record DateRows(long rows, long version) {
+    }
+
+    /**
+     * Rows of a table's date partition, read from the {@code numRecords} statistics Delta keeps for every file in
+     * the log (metadata only: no data file is opened), at the latest version — so a partition that still held an
+     * earlier run's files would show up. Falls back to counting the rows if any file of the date has no statistics.
+     */
+    static DateRows rowsOn(SparkSession spark, String path, String date) {
+        Snapshot snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
+        Row files = snapshot.allFiles().where(col("partitionValues").getItem("logical_date").equalTo(date))
+                .agg(count(lit(1)), count(get_json_object(col("stats"), "$.numRecords")),
+                        coalesce(sum(get_json_object(col("stats"), "$.numRecords").cast("long")), lit(0L)))
+                .head();
+        long rows = files.getLong(0) == files.getLong(1) ? files.getLong(2)
+                : spark.read().format("delta").option("versionAsOf", snapshot.version()).load(path)
+                .where(col("logical_date").equalTo(to_date(lit(date)))).count();
+        return new DateRows(rows, snapshot.version());
+    }
+
     /** Replaces one date partition; a commit that conflicts with a concurrent writer (another date) is retried. */
-    static void writeDatePartition(Dataset<Row> rows, String path, String date, String runId) {
+    static void writeDatePartition(Dataset<Row> rows, String path, String date, String runId, LongAccumulator... counters) {
         for (int attempt = 1; ; attempt++) {
+            for (LongAccumulator c : counters) {
+                c.reset();
+            }
             try {
                 rows.write().format("delta").mode("overwrite")
                         .partitionBy("logical_date")

@@ -6,6 +6,13 @@ import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.image.ImagePreprocessor;
 import io.fedlake.zoo.tabular.TabularPreprocessor;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
@@ -19,7 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one boundary between Spark rows and network inputs and labels (in the spirit of DJL's Translator), shared
@@ -39,6 +48,8 @@ public final class RowTranslator implements Serializable {
     private final int[] categoricalIndex;
     private final int imageIndex;
     private final int[] labelIndex;
+    /** Column types by ordinal, for reading {@link InternalRow}s (which carry no schema). */
+    private final DataType[] types;
 
     /**
      * @param withLabels whether rows carry the outputs' label columns (training, evaluation) or not (scoring)
@@ -47,6 +58,7 @@ public final class RowTranslator implements Serializable {
     public RowTranslator(Preprocessing preprocessing, StructType schema, boolean withLabels, String tableName) {
         this.preprocessing = preprocessing;
         this.spec = preprocessing.modelSpec();
+        this.types = Arrays.stream(schema.fields()).map(StructField::dataType).toArray(DataType[]::new);
         List<String> missing = new ArrayList<>();
         List<String> mistyped = new ArrayList<>();
         TabularPreprocessor t = preprocessing.tabular();
@@ -97,6 +109,22 @@ public final class RowTranslator implements Serializable {
 
     public ModelSpec spec() {
         return spec;
+    }
+
+    /** The type of input column {@code ordinal} in the schema this translator was built against. */
+    public DataType type(int ordinal) {
+        return types[ordinal];
+    }
+
+    /** The input columns this translator reads (features, then labels), without repeats: what a scan needs to load. */
+    public List<String> columns(StructType schema) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (int[] idx : new int[][]{numericIndex, categoricalIndex, imageIndex >= 0 ? new int[]{imageIndex} : new int[0], labelIndex}) {
+            for (int i : idx) {
+                names.add(schema.fields()[i].name());
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** Reusable buffers for up to {@code capacity} rows: one float array per network input and per output. */
@@ -166,20 +194,78 @@ public final class RowTranslator implements Serializable {
                 }
             }
             for (int o = 0; o < labelIndex.length; o++) {
-                ModelSpec.Output out = spec.outputs().get(o);
-                if (row.isNullAt(labelIndex[o])) {
-                    return "missing label in column " + out.column();
+                String reason = label(o, row.isNullAt(labelIndex[o]) ? null : row.get(labelIndex[o]), slot);
+                if (reason != null) {
+                    return reason;
                 }
-                String value = labelText(row.get(labelIndex[o]));
-                int k = out.classes().indexOf(value);
-                if (k < 0) {
-                    return "unknown label '" + value + "' in column " + out.column() + "; expected one of " + out.classes();
+            }
+            rows++;
+            return null;
+        }
+
+        private String label(int o, Object v, int slot) {
+            ModelSpec.Output out = spec.outputs().get(o);
+            if (v == null) {
+                return "missing label in column " + out.column();
+            }
+            String value = labelText(v);
+            int k = out.classes().indexOf(value);
+            if (k < 0) {
+                return "unknown label '" + value + "' in column " + out.column() + "; expected one of " + out.classes();
+            }
+            if (out.binary()) {
+                labels[o][slot] = k;
+            } else {
+                Arrays.fill(labels[o], slot * out.units(), (slot + 1) * out.units(), 0f);
+                labels[o][slot * out.units() + k] = 1f;
+            }
+            return null;
+        }
+
+        /**
+         * Appends one Catalyst row (e.g. from {@code Dataset.queryExecution().toRdd()}), read by ordinal and type
+         * without converting it to an external {@link Row}: numbers are read as primitives and string categories
+         * are looked up by their UTF-8 bytes. Same encoding and same reasons as {@link #add(Row)}. The row is not
+         * kept, so a reused row object is fine.
+         *
+         * @return null when appended, otherwise a one-line reason (the row is not appended)
+         */
+        public String add(InternalRow row) {
+            int slot = rows;
+            int input = 0;
+            TabularPreprocessor t = preprocessing.tabular();
+            if (numericIndex.length > 0) {
+                for (int i = 0; i < numericIndex.length; i++) {
+                    int j = numericIndex[i];
+                    if (row.isNullAt(j)) {
+                        return "missing value in column " + numericNames[i];
+                    }
+                    numeric[i] = number(row, j, types[j]);
                 }
-                if (out.binary()) {
-                    labels[o][slot] = k;
-                } else {
-                    Arrays.fill(labels[o], slot * out.units(), (slot + 1) * out.units(), 0f);
-                    labels[o][slot * out.units() + k] = 1f;
+                String reason = t.encodeNumeric(numeric, inputs[input], slot * numericIndex.length);
+                if (reason != null) {
+                    return reason;
+                }
+                input++;
+            }
+            for (int c = 0; c < categoricalIndex.length; c++) {
+                int j = categoricalIndex[c];
+                inputs[input++][slot] = row.isNullAt(j) ? t.categoryIndex(c, null)
+                        : types[j] instanceof StringType ? categoryIndex(c, row.getUTF8String(j))
+                        : t.categoryIndex(c, String.valueOf(external(row, j, types[j])));
+            }
+            if (imageIndex >= 0) {
+                ImagePreprocessor img = preprocessing.image();
+                String reason = img.decode(row.isNullAt(imageIndex) ? null : row.getBinary(imageIndex), inputs[input], slot * img.size());
+                if (reason != null) {
+                    return reason;
+                }
+            }
+            for (int o = 0; o < labelIndex.length; o++) {
+                int j = labelIndex[o];
+                String reason = label(o, row.isNullAt(j) ? null : external(row, j, types[j]), slot);
+                if (reason != null) {
+                    return reason;
                 }
             }
             rows++;
@@ -226,6 +312,56 @@ public final class RowTranslator implements Serializable {
             return i.channels() * i.height() * i.width();
         }
         return 1;
+    }
+
+    /** Vocabulary index by UTF-8 bytes per categorical feature, built on first use in each executor. */
+    private transient volatile Map<UTF8String, Integer>[] utf8Index;
+
+    @SuppressWarnings("unchecked")
+    private int categoryIndex(int c, UTF8String value) {
+        Map<UTF8String, Integer>[] idx = utf8Index;
+        if (idx == null) {
+            List<TabularPreprocessor.CategoricalFeature> cats = preprocessing.tabular().categorical();
+            idx = new Map[cats.size()];
+            for (int k = 0; k < idx.length; k++) {
+                Map<UTF8String, Integer> m = new HashMap<>();
+                List<String> vocab = cats.get(k).vocabulary();
+                for (int i = 0; i < vocab.size(); i++) {
+                    m.put(UTF8String.fromString(vocab.get(i)), i);
+                }
+                idx[k] = m;
+            }
+            utf8Index = idx;
+        }
+        Integer i = idx[c].get(value);
+        return i == null ? preprocessing.tabular().categorical().get(c).vocabulary().size() : i;
+    }
+
+    private static double number(InternalRow row, int j, DataType t) {
+        if (t instanceof DoubleType) {
+            return row.getDouble(j);
+        }
+        if (t instanceof IntegerType) {
+            return row.getInt(j);
+        }
+        if (t instanceof LongType) {
+            return row.getLong(j);
+        }
+        if (t instanceof FloatType) {
+            return row.getFloat(j);
+        }
+        return toDouble(external(row, j, t));
+    }
+
+    /** A Catalyst value as the external {@link Row} would hold it (numbers, booleans, strings), so both paths agree. */
+    private static Object external(InternalRow row, int j, DataType t) {
+        if (t instanceof StringType) {
+            return row.getUTF8String(j).toString();
+        }
+        if (t instanceof DecimalType d) {
+            return row.getDecimal(j, d.precision(), d.scale()).toJavaBigDecimal();
+        }
+        return row.get(j, t); // boxed primitives for the remaining numeric and boolean types
     }
 
     private static double toDouble(Object v) {

@@ -89,7 +89,7 @@ public final class TrainingBenchmark {
         // task), one epoch; then with one thread (often faster for a small network) for all epochs; the faster is the bound
         TrainConfig oneEpoch = new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), 1, batch, k, 2, 2, 0.2, 3);
         Run single2 = run("single-process, 2 ND4J threads", oneEpoch, new SingleProcessTrainer(2), stamp);
-        io.fedlake.train.LocalFit.singleThreadedMath();
+        io.fedlake.train.LocalFit.taskThreads();
         Run single = run("single-process, 1 ND4J thread", base, new SingleProcessTrainer(1), stamp);
         Run dl4j = run("dl4j-paramavg", base, new Dl4jParameterAveragingTrainer(), stamp);
         Run own = run("paramavg", base, new ParameterAveragingTrainer(), stamp);

@@ -70,7 +70,7 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
 
     @Override
     public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
-        LocalFit.singleThreadedMath();
+        LocalFit.taskThreads();
         LongAccumulator rejected = ctx.rejected();
         Consumer<String> progress = ctx.progress();
         if (ctx.resume()) {

@@ -18,30 +18,17 @@ public final class LocalFit {
     private LocalFit() {
     }
 
-    private static volatile boolean singleThreaded;
-
     public static ComputationGraph borrow(String sha256, Broadcast<byte[]> architecture) {
-        singleThreadedMath();
+        taskThreads();
         return NetworkPool.borrow("train:" + sha256, sha256, architecture::value);
     }
 
     /**
-     * Makes ND4J's own ops and BLAS use one thread each. Training tasks already run one per core; and libnd4j splits
-     * reductions over however many pool threads are free at the moment, so with several tasks per JVM the
-     * float summation order — and the last bits of the parameters — would depend on timing. One thread per op
-     * makes a task's arithmetic depend only on its inputs.
+     * ND4J threads per call as {@link io.fedlake.translate.NativeThreads}: the task's cores inside a task, one on the
+     * driver (the regimes call it before any work so every epoch and every regime runs with the same setting).
      */
-    public static void singleThreadedMath() {
-        if (!singleThreaded) {
-            synchronized (LocalFit.class) {
-                if (!singleThreaded) {
-                    Nd4j.getEnvironment().setMaxThreads(1);
-                    Nd4j.getEnvironment().setMaxMasterThreads(1);
-                    Nd4j.factory().blas().setMaxThreads(1);
-                    singleThreaded = true;
-                }
-            }
-        }
+    public static void taskThreads() {
+        io.fedlake.translate.NativeThreads.forCurrentTask();
     }
 
     public static void giveBack(String sha256, ComputationGraph net) {

@@ -45,7 +45,7 @@ public final class ParameterAveragingTrainer implements Trainer {
     @Override
     public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
         RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, 0, ctx.progress());
-        LocalFit.singleThreadedMath();
+        LocalFit.taskThreads();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
         List<String> names = new ArrayList<>();

@@ -196,7 +196,7 @@ public final class BatchInference implements Serializable {
     public Iterator<InternalRow> score(Iterator<InternalRow> rows, LongAccumulator read, LongAccumulator rejected) {
         TaskContext task = TaskContext.get();
         if (task != null) {
-            nativeThreads(task.cpus());
+            NativeThreads.perTask(task.cpus());
         }
         DataType[] keyTypes = new DataType[passthrough.length];
         for (int c = 0; c < keyTypes.length; c++) {
@@ -285,23 +285,6 @@ public final class BatchInference implements Serializable {
                 bad = 0;
             }
         };
-    }
-
-    /**
-     * A Spark task owns {@code spark.task.cpus} cores (1 by default) and an executor runs as many tasks as it has
-     * cores, each with its own forward passes; ND4J's native ops and BLAS default to every core per call, so two
-     * concurrent tasks on two cores ran four threads. Measured on 1M credit rows, local[2], 2 cores: scan + encode +
-     * forward 2.3–2.6 s with 2 threads per call at batch 4,096, 1.4–1.6 s with 1 thread at batch 16,384. The
-     * setting is per JVM; every task of an executor asks for the same value.
-     */
-    private static void nativeThreads(int cpus) {
-        int n = Math.max(1, cpus);
-        if (Nd4j.getEnvironment().maxThreads() != n) {
-            Nd4j.getEnvironment().setMaxThreads(n);
-        }
-        if (Nd4j.factory().blas().getMaxThreads() != n) {
-            Nd4j.factory().blas().setMaxThreads(n);
-        }
     }
 
     /** Schema of {@link #rejects}: the passthrough fields of {@code input}, the record as JSON, the reason. */

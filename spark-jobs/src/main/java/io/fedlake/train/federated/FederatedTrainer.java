@@ -79,7 +79,7 @@ public final class FederatedTrainer implements Trainer {
                     + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use fedavg, fedavgm, fedadam or fedprox");
         }
         RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress());
-        LocalFit.singleThreadedMath();
+        LocalFit.taskThreads();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         String clientColumn = f.clientColumn();
         if (!List.of(rows.columns()).contains(clientColumn)) {

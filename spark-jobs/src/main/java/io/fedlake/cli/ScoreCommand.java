@@ -46,6 +46,16 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--reason-codes", description = "Reason codes per row (occlusion attributions). Default: 4 for credit, 0 otherwise")
     Integer reasonCodes;
 
+    @Option(names = "--features", split = ",", paramLabel = "VIEW", description = "Feature views to attach as of each row's --event-time "
+            + "(point in time, within each view's TTL), as the model was trained; their Delta versions are recorded on every score row")
+    java.util.List<String> features;
+
+    @Option(names = "--event-time", defaultValue = "application_ts", description = "Timestamp column for --features. Default: ${DEFAULT-VALUE}")
+    String eventTime;
+
+    @Option(names = "--definitions", paramLabel = "DIR", description = "Feature view definitions for --features. Default: the packaged ones")
+    java.nio.file.Path definitions;
+
     private Domain domain;
     private LocalDate logicalDate;
 
@@ -70,11 +80,23 @@ final class ScoreCommand extends SparkCommand {
         if (!allDates && !java.util.List.of(input.data().columns()).contains(domain.dateColumn())) {
             throw UserError.missingColumns(table, java.util.List.of(domain.dateColumn()), java.util.List.of(input.data().columns()));
         }
-        ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(domain.id(), input,
-                allDates ? input.data() : input.data().where(col(domain.dateColumn()).equalTo(to_date(lit(logicalDate.toString())))),
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows =
+                allDates ? input.data() : input.data().where(col(domain.dateColumn()).equalTo(to_date(lit(logicalDate.toString()))));
+        java.util.Map<String, Long> featureViews = java.util.Map.of();
+        if (features != null && !features.isEmpty()) {
+            io.fedlake.features.definition.FeatureViews views = definitions == null ? io.fedlake.features.definition.FeatureViews.packaged()
+                    : io.fedlake.features.definition.FeatureViews.load(definitions);
+            io.fedlake.features.store.TrainingSet attached = new io.fedlake.features.store.TrainingSetBuilder(
+                    new io.fedlake.features.store.FeatureStore(lake.spark(), lake::pathOf, views))
+                    .entities(rows, eventTime, table, input.version()).views(features).build();
+            rows = attached.data();
+            featureViews = attached.viewVersions();
+            out.printf("features %s attached as of %s (Delta versions %s)%n", features, eventTime, featureViews);
+        }
+        ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(domain.id(), input, rows,
                 domain.entityKey(), domain.clientKey(), loaded, logicalDate, runId, batchSize,
                 threshold != null ? threshold : ScoringPresets.defaultThreshold(domain), ScoringPresets.decisions(domain),
-                reasonCodes != null ? reasonCodes : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain)));
+                reasonCodes != null ? reasonCodes : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain), featureViews));
         out.printf("scored %s for %s with %s:%s: %,d read = %,d scored + %,d quarantined in %.1f s → %s (Delta version %d)%n",
                 table, logicalDate, loaded.version().name(), loaded.version().version(), o.input(), o.scored(), o.quarantined(),
                 o.seconds(), o.scoresPath(), o.scoresVersion());

@@ -74,6 +74,14 @@ public final class ScoringJob {
     private ScoringJob() {
     }
 
+    /** view → Delta version as a map literal (an empty map when the rows read no feature views). */
+    private static Column featureVersions(Map<String, Long> views) {
+        List<String> names = views.keySet().stream().sorted().toList();
+        return org.apache.spark.sql.functions.map_from_arrays(
+                org.apache.spark.sql.functions.array(names.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)).cast("array<string>"),
+                org.apache.spark.sql.functions.array(names.stream().map(n -> lit(views.get(n))).toArray(Column[]::new)).cast("array<bigint>"));
+    }
+
     /**
      * @param domain         table suffix, e.g. {@code credit}
      * @param entityKey      key column copied to the score table
@@ -82,11 +90,23 @@ public final class ScoringJob {
      * @param decisions      decision words for (at or above threshold, below), e.g. ("decline", "approve")
      * @param reasonCodes    reason codes per row (0 for none)
      * @param featureLabels  readable feature names for reason codes, by column name
+     * @param featureViews   feature views (and their Delta versions) attached to {@code rows} through the feature
+     *                       store; recorded on every score row as {@code feature_versions}
      */
     public record Request(String domain, Lake.Snapshot input, Dataset<Row> rows, String entityKey, String clientKey,
                           ModelFiles.LoadedModel model, LocalDate logicalDate, String jobRunId, int batchSize, double threshold,
-                          List<String> decisions, int reasonCodes, Map<String, String> featureLabels) {
+                          List<String> decisions, int reasonCodes, Map<String, String> featureLabels, Map<String, Long> featureViews) {
+
+        /** A request that reads no feature views. */
+        public Request(String domain, Lake.Snapshot input, Dataset<Row> rows, String entityKey, String clientKey,
+                       ModelFiles.LoadedModel model, LocalDate logicalDate, String jobRunId, int batchSize, double threshold,
+                       List<String> decisions, int reasonCodes, Map<String, String> featureLabels) {
+            this(domain, input, rows, entityKey, clientKey, model, logicalDate, jobRunId, batchSize, threshold, decisions, reasonCodes,
+                    featureLabels, Map.of());
+        }
+
         public Request {
+            featureViews = Map.copyOf(featureViews);
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
             }
@@ -181,6 +201,7 @@ public final class ScoringJob {
                     lit(String.valueOf(mv.metadata().get("training_run_id"))).as("training_run_id"),
                     lit(r.input().table()).as("input_table"),
                     lit(r.input().version()).as("input_version"),
+                    featureVersions(r.featureViews()).as("feature_versions"),
                     lit(r.jobRunId()).as("job_run_id"),
                     lit(scoredAt).as("scored_at"),
                     to_date(lit(date)).as("logical_date")));

@@ -107,6 +107,13 @@ class FeaturesCommandTest {
             throw new java.io.UncheckedIOException(e);
         }
         assertTrue(modelJson.replaceAll("\\s", "").contains("\"feature_views\":{\"credit_branch_activity\":1}"), modelJson);
+
+        // scoring attaches the same view through the store, point in time, and records its version on every row
+        CliRun score = run(common("score", "--model", "credit-from-features", "--date", "2024-01-20", "--features", "credit_branch_activity",
+                "--reason-codes", "0"));
+        assertEquals(0, score.code(), score.err());
+        CliRun versions = run(common("sql", "SELECT DISTINCT feature_versions['credit_branch_activity'] FROM scores.credit"));
+        assertEquals(List.of("1"), versions.out().lines().skip(1).toList(), versions.out());
     }
 
     private static long written(String out) {

@@ -11,7 +11,6 @@ import io.fedlake.translate.RowTranslator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
@@ -66,10 +65,7 @@ final class SingleProcessTrainer implements Trainer {
                 int width = holdout.labelWidth(binary);
                 for (int from = 0; from < holdout.rows(); from += 4096) {
                     int to = Math.min(holdout.rows(), from + 4096);
-                    INDArray p = network.output(false, holdout.features(from, to))[binary];
-                    for (int r = 0; r < to - from; r++) {
-                        m.add(p.getDouble(r, p.size(1) - 1), labels[(from + r) * width + width - 1]);
-                    }
+                    m.addBatch(network.output(false, holdout.features(from, to))[binary], labels, from, width);
                 }
                 long e1 = System.nanoTime();
                 log.record(new RoundLog.Round(epoch, epoch, 1, loss / batches, m, 1, 1, data.rows(), 0, null, null, (e1 - t0) / 1e9,

@@ -38,6 +38,20 @@ public final class RoundMetrics implements Serializable {
         rows++;
     }
 
+    /**
+     * Adds a batch of network outputs (rows × units, the positive class in the last unit) against the labels
+     * starting at row {@code from} of a label array with {@code width} values per row; reads the output buffer once
+     * instead of one indexed access per row.
+     */
+    public void addBatch(org.nd4j.linalg.api.ndarray.INDArray output, float[] labels, int from, int width) {
+        int units = (int) output.size(1);
+        float[] p = output.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+        int rows = (int) output.size(0);
+        for (int r = 0; r < rows; r++) {
+            add(p[r * units + units - 1], labels[(from + r) * width + width - 1]);
+        }
+    }
+
     public RoundMetrics merge(RoundMetrics o) {
         for (int i = 0; i < BINS; i++) {
             positives[i] += o.positives[i];

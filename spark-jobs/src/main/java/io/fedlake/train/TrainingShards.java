@@ -10,7 +10,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import scala.Tuple2;
 
 import java.util.Collections;
@@ -83,10 +82,7 @@ public final class TrainingShards {
                 int width = shard.labelWidth(binaryOutput);
                 for (int from = 0; from < shard.rows(); from += 4096) {
                     int to = Math.min(shard.rows(), from + 4096);
-                    INDArray p = net.output(false, shard.features(from, to))[binaryOutput];
-                    for (int r = 0; r < to - from; r++) {
-                        acc.add(p.getDouble(r, p.size(1) - 1), labels[(from + r) * width + width - 1]);
-                    }
+                    acc.addBatch(net.output(false, shard.features(from, to))[binaryOutput], labels, from, width);
                 }
             } finally {
                 LocalFit.giveBack(sha256, net);

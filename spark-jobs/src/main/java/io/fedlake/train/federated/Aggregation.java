@@ -67,16 +67,23 @@ public final class Aggregation {
      * @param rows one vector per client, all the same length; at least one
      */
     public static float[] coordinateMedian(float[][] rows) {
+        return perCoordinate(rows, column -> {
+            int m = column.length;
+            return m % 2 == 1 ? column[m / 2] : ((double) column[m / 2 - 1] + column[m / 2]) / 2;
+        });
+    }
+
+    /** Applies {@code statistic} to every coordinate's values across the rows, sorted ascending. */
+    private static float[] perCoordinate(float[][] rows, java.util.function.ToDoubleFunction<float[]> statistic) {
         int n = checkRows(rows);
-        int m = rows.length;
         float[] out = new float[n];
-        float[] column = new float[m];
+        float[] column = new float[rows.length];
         for (int i = 0; i < n; i++) {
-            for (int k = 0; k < m; k++) {
+            for (int k = 0; k < rows.length; k++) {
                 column[k] = rows[k][i];
             }
             Arrays.sort(column);
-            out[i] = m % 2 == 1 ? column[m / 2] : (float) (((double) column[m / 2 - 1] + column[m / 2]) / 2);
+            out[i] = (float) statistic.applyAsDouble(column);
         }
         return out;
     }
@@ -92,23 +99,15 @@ public final class Aggregation {
         if (!(beta >= 0 && beta < 0.5)) {
             throw new IllegalArgumentException("trim beta must be in [0, 0.5), got " + beta);
         }
-        int n = checkRows(rows);
-        int m = rows.length;
-        int trim = trimCount(m, beta);
-        float[] out = new float[n];
-        float[] column = new float[m];
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < m; k++) {
-                column[k] = rows[k][i];
-            }
-            Arrays.sort(column);
+        return perCoordinate(rows, column -> {
+            int m = column.length;
+            int trim = trimCount(m, beta);
             double sum = 0;
             for (int k = trim; k < m - trim; k++) {
                 sum += column[k];
             }
-            out[i] = (float) (sum / (m - 2 * trim));
-        }
-        return out;
+            return sum / (m - 2 * trim);
+        });
     }
 
     /** Values dropped from each side by {@link #trimmedMean}: {@code floor(β·m)}. */

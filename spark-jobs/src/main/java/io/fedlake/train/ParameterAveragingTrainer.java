@@ -54,8 +54,7 @@ public final class ParameterAveragingTrainer implements Trainer {
         }
         long seed = config.seed();
         Dataset<Row> withShard = rows.withColumn("__shard", pmod(xxhash64(col(config.spec().entityKey()), lit(seed + 2)), lit((long) workers)).cast("int"));
-        int shardIndex = withShard.schema().fieldIndex("__shard");
-        JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, workers, r -> r.getInt(shardIndex), names,
+        JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, workers, "__shard", names,
                 translator, ctx.rejected());
         JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
                 jsc.sc().longAccumulator("holdout rows not encodable (round evaluation)"));
@@ -64,7 +63,10 @@ public final class ParameterAveragingTrainer implements Trainer {
         Broadcast<byte[]> arch = jsc.broadcast(architecture);
         int binaryOutput = TrainingShards.firstBinaryOutput(translator);
         try {
+            long s0 = System.nanoTime();
             List<Integer> sizes = shards.map(EncodedShard::rows).collect();
+            ctx.progress().accept(String.format("%,d training rows encoded into %d worker shards in %.1f s", sizes.stream().mapToLong(n -> n).sum(),
+                    workers, (System.nanoTime() - s0) / 1e9));
             int batch = config.batchSize();
             int k = config.averagingFrequency();
             int maxBatches = sizes.stream().mapToInt(n -> (n + batch - 1) / batch).max().orElse(0);

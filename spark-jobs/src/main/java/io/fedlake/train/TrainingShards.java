@@ -3,10 +3,12 @@ package io.fedlake.train;
 import io.fedlake.translate.EncodedShard;
 import io.fedlake.translate.RowTranslator;
 import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -32,33 +34,36 @@ public final class TrainingShards {
     }
 
     /**
-     * @param shardOf maps a row to its shard index in [0, shards); evaluated on the executors
-     * @param names   shard names (client ids, or worker-i), by index
+     * @param shardColumn an int column holding each row's shard index in [0, shards)
+     * @param names       shard names (client ids, or worker-i), by index
      */
-    public static JavaRDD<EncodedShard> shard(Dataset<Row> rows, String keyColumn, long seed, int shards, ShardOf shardOf, List<String> names,
-                                       RowTranslator translator, LongAccumulator rejected) {
+    public static JavaRDD<EncodedShard> shard(Dataset<Row> rows, String keyColumn, long seed, int shards, String shardColumn, List<String> names,
+                                              RowTranslator translator, LongAccumulator rejected) {
         Dataset<Row> keyed = rows.withColumn("__order", xxhash64(col(keyColumn), lit(seed + 1)));
         int orderIndex = keyed.schema().fieldIndex("__order");
-        JavaRDD<Tuple2<Long, Row>> pairs = keyed.javaRDD().map(r -> {
-            int s = shardOf.shard(r);
+        int shardIndex = keyed.schema().fieldIndex(shardColumn);
+        // Catalyst rows all the way: the shuffle moves compact UnsafeRows (not external Rows with their schema) and the
+        // translator reads them by ordinal — the added columns come after the ones it was built for
+        JavaPairRDD<Long, InternalRow> pairs = keyed.queryExecution().toRdd().toJavaRDD().mapToPair(r -> {
+            int s = r.getInt(shardIndex);
             if (s < 0 || s >= shards) {
                 throw new IllegalStateException("row mapped to shard " + s + " outside [0, " + shards + ")");
             }
             long order = r.getLong(orderIndex) >>> 24;   // 40 bits of the key hash order rows within a shard
-            return new Tuple2<>(((long) s << 40) | order, r);
+            return new Tuple2<>(((long) s << 40) | order, r.copy());
         });
-        return pairs.mapToPair(t -> t).repartitionAndSortWithinPartitions(new ShardPartitioner(shards))
+        return pairs.repartitionAndSortWithinPartitions(new ShardPartitioner(shards))
                 .mapPartitionsWithIndex((index, it) -> {
-                    Iterator<Row> shardRows = new Iterator<>() {
+                    Iterator<InternalRow> shardRows = new Iterator<>() {
                         public boolean hasNext() {
                             return it.hasNext();
                         }
 
-                        public Row next() {
+                        public InternalRow next() {
                             return it.next()._2();
                         }
                     };
-                    EncodedShard s = EncodedShard.encode(names.get(index), index, shardRows, translator, rejected);
+                    EncodedShard s = EncodedShard.encodeInternal(names.get(index), index, shardRows, translator, rejected);
                     return Collections.singletonList(s).iterator();
                 }, true)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -66,8 +71,8 @@ public final class TrainingShards {
 
     /** Holdout rows encoded in a few shards for per-round evaluation. */
     public static JavaRDD<EncodedShard> holdout(Dataset<Row> holdout, RowTranslator translator, LongAccumulator rejected) {
-        return holdout.javaRDD().mapPartitionsWithIndex((index, it) ->
-                        Collections.singletonList(EncodedShard.encode("holdout", index, it, translator, rejected)).iterator(), true)
+        return holdout.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex((index, it) ->
+                        Collections.singletonList(EncodedShard.encodeInternal("holdout", index, it, translator, rejected)).iterator(), true)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 
@@ -100,11 +105,6 @@ public final class TrainingShards {
             }
         }
         throw new IllegalArgumentException("per-round evaluation needs a binary output; outputs are " + outputs);
-    }
-
-    @FunctionalInterface
-    public interface ShardOf extends java.io.Serializable {
-        int shard(Row row);
     }
 
     /** Sends key {@code (shard << 40) | order} to partition {@code shard}, so shard i is exactly partition i. */

@@ -2,6 +2,7 @@ package io.fedlake.translate;
 
 import io.fedlake.zoo.ModelSpec;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -50,6 +51,20 @@ public final class EncodedShard implements Serializable {
      * dropped) and left out of the shard.
      */
     public static EncodedShard encode(String client, int index, Iterator<Row> it, RowTranslator translator, LongAccumulator rejected) {
+        return encode(client, index, it, translator, rejected, RowTranslator.Batch::add);
+    }
+
+    /**
+     * As {@link #encode(String, int, Iterator, RowTranslator, LongAccumulator)} for Catalyst rows (e.g. from
+     * {@code Dataset.queryExecution().toRdd()}) laid out as the translator's schema: no conversion to external rows.
+     */
+    public static EncodedShard encodeInternal(String client, int index, Iterator<? extends InternalRow> it, RowTranslator translator,
+                                              LongAccumulator rejected) {
+        return encode(client, index, it, translator, rejected, RowTranslator.Batch::add);
+    }
+
+    private static <T> EncodedShard encode(String client, int index, Iterator<? extends T> it, RowTranslator translator, LongAccumulator rejected,
+                                           java.util.function.BiFunction<RowTranslator.Batch, T, String> add) {
         final int chunk = 4096;
         RowTranslator.Batch batch = translator.newBatch(chunk);
         List<ModelSpec.Input> in = translator.spec().inputs();
@@ -69,7 +84,7 @@ public final class EncodedShard implements Serializable {
         while (it.hasNext()) {
             batch.clear();
             while (!batch.full() && it.hasNext()) {
-                if (batch.add(it.next()) != null && rejected != null) {
+                if (add.apply(batch, it.next()) != null && rejected != null) {
                     rejected.add(1);
                 }
             }

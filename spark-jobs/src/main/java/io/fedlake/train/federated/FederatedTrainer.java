@@ -99,9 +99,8 @@ public final class FederatedTrainer implements Trainer {
         Dataset<Row> withShard = assigned.withColumn("__shard", functions.array_position(
                 functions.array(clients.stream().map(functions::lit).toArray(org.apache.spark.sql.Column[]::new)),
                 col(clientColumn).cast("string")).minus(1).cast("int"));
-        int shardIndex = withShard.schema().fieldIndex("__shard");
         long seed = config.seed();
-        JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, clients.size(), r -> r.getInt(shardIndex),
+        JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, clients.size(), "__shard",
                 clients, translator, ctx.rejected());
         JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
                 jsc.sc().longAccumulator("holdout rows not encodable (round evaluation)"));

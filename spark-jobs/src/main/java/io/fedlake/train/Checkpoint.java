@@ -44,14 +44,18 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
         return a;
     }
 
+    /** Hadoop settings for checkpoint I/O, loaded once: a fresh {@code Configuration} parses the default XML files again. */
+    private static final org.apache.hadoop.conf.Configuration HADOOP = new org.apache.hadoop.conf.Configuration();
+
     /** Writes this checkpoint under {@code dir} and removes all but the newest {@value #KEEP}. */
     public void write(String dir) {
         try {
             Path d = new Path(dir);
-            FileSystem fs = d.getFileSystem(new org.apache.hadoop.conf.Configuration());
+            FileSystem fs = d.getFileSystem(HADOOP);
             fs.mkdirs(d);
             Path tmp = new Path(d, String.format("_round-%06d.ckpt.tmp", round));
-            try (FSDataOutputStream raw = fs.create(tmp, true); DataOutputStream out = new DataOutputStream(raw)) {
+            try (FSDataOutputStream raw = fs.create(tmp, true);
+                 DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16))) {
                 out.writeInt(MAGIC);
                 out.writeInt(FORMAT);
                 out.writeInt(round);
@@ -84,6 +88,60 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
     }
 
     /**
+     * Writes a run's checkpoints on a background thread, one at a time and in round order, so a round's checkpoint is
+     * written while the next round trains. Submitting waits for the previous write and rethrows its failure; close
+     * waits for the last one. A crash can lose at most the checkpoint still being written: resuming then starts from
+     * the one before it, which reaches the same final parameters.
+     */
+    public static final class Writer implements AutoCloseable {
+        private final String dir;
+        private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "fedlake-checkpoint-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        private java.util.concurrent.Future<?> last;
+
+        public Writer(String dir) {
+            this.dir = dir;
+        }
+
+        /** Queues {@code c}; its arrays are copied first, so the caller may go on updating its own. */
+        public void submit(Checkpoint c) {
+            Map<String, float[]> copies = new LinkedHashMap<>();
+            c.arrays().forEach((name, a) -> copies.put(name, a.clone()));
+            Checkpoint own = new Checkpoint(c.round(), c.fingerprint(), copies, c.accountant());
+            awaitLast();
+            last = thread.submit(() -> own.write(dir));
+        }
+
+        private void awaitLast() {
+            if (last == null) {
+                return;
+            }
+            try {
+                last.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing a checkpoint", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } finally {
+                last = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                awaitLast();
+            } finally {
+                thread.shutdown();
+            }
+        }
+    }
+
+    /**
      * The newest checkpoint under {@code dir}.
      *
      * @throws UserError when there is none, or it was written by a different configuration
@@ -91,7 +149,7 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
     public static Checkpoint latest(String dir, String expectedFingerprint) {
         try {
             Path d = new Path(dir);
-            FileSystem fs = FileSystem.get(URI.create(dir), new org.apache.hadoop.conf.Configuration());
+            FileSystem fs = FileSystem.get(URI.create(dir), HADOOP);
             FileStatus[] all = fs.exists(d) ? list(fs, d) : new FileStatus[0];
             if (all.length == 0) {
                 throw new UserError("no checkpoint to resume from under " + dir);
@@ -108,7 +166,7 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
     }
 
     private static Checkpoint read(FileSystem fs, Path p) throws IOException {
-        try (FSDataInputStream raw = fs.open(p); DataInputStream in = new DataInputStream(raw)) {
+        try (FSDataInputStream raw = fs.open(p); DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
             if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
                 throw new IOException(p + " is not a Fedlake checkpoint (format " + FORMAT + ")");
             }

@@ -82,7 +82,7 @@ public final class ParameterAveragingTrainer implements Trainer {
             float[] params = LocalFit.params(network);
             float[] updater = LocalFit.updaterState(network);
             int startRound = 0;
-            try (log) {
+            try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir())) {
                 log.totalRounds(totalRounds);
                 if (ctx.resume()) {
                     Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
@@ -116,7 +116,7 @@ public final class ParameterAveragingTrainer implements Trainer {
                     }
                     double evalSeconds = (System.nanoTime() - e0) / 1e9;
                     if (round % config.checkpointEvery() == 0 || round == totalRounds) {
-                        new Checkpoint(round, fingerprint, Map.of("params", params, "updater", updater), null).write(ctx.checkpointDir());
+                        checkpoints.submit(new Checkpoint(round, fingerprint, Map.of("params", params, "updater", updater), null));
                     }
                     long bytes = 16L * (params.length + updater.length) * avg.params.terms();
                     log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, metrics,

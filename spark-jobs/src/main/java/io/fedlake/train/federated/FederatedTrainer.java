@@ -135,7 +135,7 @@ public final class FederatedTrainer implements Trainer {
         int roundsRun = 0;
         RdpAccountant accountant = f.dp() != null ? new RdpAccountant() : null;
         Double epsilon = null;
-        try (log) {
+        try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir())) {
             if (ctx.resume()) {
                 Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
                 start = c.round();
@@ -196,7 +196,7 @@ public final class FederatedTrainer implements Trainer {
                     Map<String, float[]> arrays = new LinkedHashMap<>();
                     arrays.put("params", global);
                     arrays.putAll(strategy.state());
-                    new Checkpoint(round, fingerprint, arrays, accountant == null ? null : accountant.state()).write(ctx.checkpointDir());
+                    checkpoints.submit(new Checkpoint(round, fingerprint, arrays, accountant == null ? null : accountant.state()));
                 }
                 log.record(new RoundLog.Round(round, round, attempt, outcome.meanLoss(), metrics, outcome.selected(), outcome.completed(),
                         outcome.examples(), outcome.bytes(), epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,

@@ -36,8 +36,6 @@ import static org.apache.spark.sql.functions.xxhash64;
 public final class ParameterAveragingTrainer implements Trainer {
 
     public static final String REGIME = "paramavg";
-    /** Session setting: {@code false} runs one Spark job per averaging step instead of barrier stages. */
-    public static final String BARRIER_CONF = "spark.fedlake.paramavg.barrier";
 
     @Override
     public String regime() {
@@ -94,59 +92,35 @@ public final class ParameterAveragingTrainer implements Trainer {
                     log.truncateAfter(startRound);
                     ctx.progress().accept("resumed from the checkpoint of round " + startRound + "/" + totalRounds);
                 }
-                boolean barrier = barrierMode(rows.sparkSession(), workers);
-                ctx.progress().accept(barrier
-                        ? "averaging inside one barrier stage per evaluation interval (allGather between steps)"
-                        : "averaging with one Spark job per step (treeAggregate)");
-                int round = startRound + 1;
-                while (round <= totalRounds) {
-                    // rounds up to the next evaluation run in one barrier stage; without barrier mode, one job per round
-                    int last = round;
-                    while (barrier && last < totalRounds && last % evalEvery != 0) {
-                        last++;
-                    }
+                for (int round = startRound + 1; round <= totalRounds; round++) {
                     long t0 = System.nanoTime();
+                    int epoch = (round - 1) / stepsPerEpoch;
+                    int step = (round - 1) % stepsPerEpoch;
                     Broadcast<float[]> p = jsc.broadcast(params);
                     Broadcast<float[]> u = jsc.broadcast(updater);
-                    Segment seg = new Segment(round, last, stepsPerEpoch, k, batch, seed, sha, totalRounds, config.checkpointEvery(), fingerprint,
-                            ctx.checkpointDir());
-                    SegmentResult result;
-                    if (barrier) {
-                        result = shards.rdd().barrier().mapPartitions(new SegmentTask(seg, arch, p, u), false,
-                                scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class)).toJavaRDD().collect().get(0);
-                    } else {
-                        Step s = new Step(round, (round - 1) / stepsPerEpoch, (round - 1) % stepsPerEpoch, k, batch, seed, sha);
-                        Averages avg = shards.treeAggregate(new Averages(params.length, updater.length),
-                                (acc, shard) -> s.fit(acc, shard, arch, p.value(), u.value()), Averages::merge, 2);
-                        result = new SegmentResult(List.of(avg.stats(round, 0)), avg.params.divideBy(avg.params.terms()),
-                                updater.length > 0 ? avg.updater.divideBy(avg.updater.terms()) : updater);
-                        if (round % config.checkpointEvery() == 0 || round == totalRounds) {
-                            checkpoints.submit(new Checkpoint(round, fingerprint, Map.of("params", result.params, "updater", result.updater), null));
-                        }
-                    }
+                    Step s = new Step(round, epoch, step, k, batch, seed, sha);
+                    Averages avg = shards.treeAggregate(new Averages(params.length, updater.length),
+                            (acc, shard) -> s.fit(acc, shard, arch, p, u), Averages::merge, 2);
                     p.destroy();
                     u.destroy();
-                    params = result.params;
-                    updater = result.updater;
-                    // the stage's start-up (scheduling, deserialisation) counts in the first round's time
-                    double segmentSeconds = (System.nanoTime() - t0) / 1e9;
-                    double inRounds = result.rounds.stream().mapToDouble(RoundStats::seconds).sum();
+                    params = avg.params.divideBy(avg.params.terms());
+                    if (updater.length > 0) {
+                        updater = avg.updater.divideBy(avg.updater.terms());
+                    }
                     RoundMetrics metrics = null;
                     long e0 = System.nanoTime();
-                    if (last % evalEvery == 0 || last == totalRounds) {
+                    if (round % evalEvery == 0 || round == totalRounds) {
                         Broadcast<float[]> g = jsc.broadcast(params);
                         metrics = TrainingShards.evaluate(holdout, sha, arch, g, binaryOutput);
                         g.destroy();
                     }
                     double evalSeconds = (System.nanoTime() - e0) / 1e9;
-                    for (RoundStats r : result.rounds) {
-                        boolean isLast = r.round == last;
-                        double seconds = r.seconds + (r.round == round ? Math.max(0, segmentSeconds - inRounds) : 0) + (isLast ? evalSeconds : 0);
-                        long bytes = 16L * (params.length + updater.length) * r.terms;
-                        log.record(new RoundLog.Round(r.round, (r.round - 1) / stepsPerEpoch + 1, 1, r.batches == 0 ? null : r.lossSum / r.batches,
-                                isLast ? metrics : null, workers, r.terms, r.examples, bytes, null, null, seconds, isLast ? evalSeconds : 0, List.of()));
+                    if (round % config.checkpointEvery() == 0 || round == totalRounds) {
+                        checkpoints.submit(new Checkpoint(round, fingerprint, Map.of("params", params, "updater", updater), null));
                     }
-                    round = last + 1;
+                    long bytes = 16L * (params.length + updater.length) * avg.params.terms();
+                    log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, metrics,
+                            workers, (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, evalSeconds, List.of()));
                 }
             }
             network.setParams(Nd4j.create(params));
@@ -164,7 +138,7 @@ public final class ParameterAveragingTrainer implements Trainer {
     /** What one averaging step asks of a worker. */
     private record Step(int round, int epoch, int step, int k, int batch, long seed, String sha) implements Serializable {
 
-        Averages fit(Averages acc, EncodedShard shard, Broadcast<byte[]> arch, float[] params, float[] updater) {
+        Averages fit(Averages acc, EncodedShard shard, Broadcast<byte[]> arch, Broadcast<float[]> params, Broadcast<float[]> updater) {
             int batches = (shard.rows() + batch - 1) / batch;
             int first = step * k;
             int last = Math.min(batches, first + k);
@@ -173,7 +147,7 @@ public final class ParameterAveragingTrainer implements Trainer {
             }
             ComputationGraph net = LocalFit.borrow(sha, arch);
             try {
-                LocalFit.load(net, params, updater, (round - 1) * k, epoch,
+                LocalFit.load(net, params.value(), updater.value(), (round - 1) * k, epoch,
                         ClientSampling.mix(seed, ((long) round << 20) + shard.index()));
                 int[] order = shard.order(ClientSampling.mix(seed + 3, ((long) epoch << 20) + shard.index()));
                 for (int b = first; b < last; b++) {
@@ -210,10 +184,6 @@ public final class ParameterAveragingTrainer implements Trainer {
             this.updater = new ExactSum(updater);
         }
 
-        RoundStats stats(int round, double seconds) {
-            return new RoundStats(round, lossSum, batches, examples, (int) params.terms(), seconds);
-        }
-
         Averages merge(Averages o) {
             params.merge(o.params);
             updater.merge(o.updater);
@@ -221,133 +191,6 @@ public final class ParameterAveragingTrainer implements Trainer {
             batches += o.batches;
             examples += o.examples;
             return this;
-        }
-    }
-
-    /** What one round's workers did together: summed training loss, minibatches, examples, contributing workers, seconds. */
-    record RoundStats(int round, double lossSum, long batches, long examples, int terms, double seconds) implements Serializable {
-    }
-
-    /** The parameters and optimiser state after a segment's last round, and each round's figures. */
-    record SegmentResult(List<RoundStats> rounds, float[] params, float[] updater) implements Serializable {
-    }
-
-    /** Rounds {@code first..last} (inclusive) run as one barrier stage, and where their checkpoints go. */
-    record Segment(int first, int last, int stepsPerEpoch, int k, int batch, long seed, String sha, int totalRounds, int checkpointEvery,
-                   String fingerprint, String checkpointDir) implements Serializable {
-    }
-
-    /**
-     * Whether averaging runs inside barrier stages: all workers must run at once (at most one per task slot, known
-     * here as Spark's default parallelism) and executors must not come and go (no dynamic allocation).
-     * {@link #BARRIER_CONF}{@code =false} turns it off.
-     */
-    static boolean barrierMode(org.apache.spark.sql.SparkSession spark, int workers) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        return workers <= jsc.defaultParallelism()
-                && !jsc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)
-                && Boolean.parseBoolean(spark.conf().get(BARRIER_CONF, "true"));
-    }
-
-    /**
-     * One worker's part of a barrier stage: for each round of the segment it fits its {@code k} minibatches, shares its
-     * parameters and optimiser state with every other worker through {@code allGather} (in partition order), and each
-     * worker computes the same exact average ({@link ExactSum}) — the same numbers the driver-side path gets from
-     * treeAggregate, without a Spark job per step. Worker 0 writes the checkpoints and returns the result.
-     */
-    static final class SegmentTask extends scala.runtime.AbstractFunction1<scala.collection.Iterator<EncodedShard>, scala.collection.Iterator<SegmentResult>>
-            implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final Segment seg;
-        private final Broadcast<byte[]> arch;
-        private final Broadcast<float[]> params;
-        private final Broadcast<float[]> updater;
-
-        SegmentTask(Segment seg, Broadcast<byte[]> arch, Broadcast<float[]> params, Broadcast<float[]> updater) {
-            this.seg = seg;
-            this.arch = arch;
-            this.params = params;
-            this.updater = updater;
-        }
-
-        @Override
-        public scala.collection.Iterator<SegmentResult> apply(scala.collection.Iterator<EncodedShard> it) {
-            EncodedShard shard = it.next();
-            org.apache.spark.BarrierTaskContext ctx = org.apache.spark.BarrierTaskContext.get();
-            boolean lead = ctx.partitionId() == 0;
-            float[] p = params.value();
-            float[] u = updater.value();
-            List<RoundStats> rounds = new ArrayList<>();
-            try (Checkpoint.Writer checkpoints = lead ? new Checkpoint.Writer(seg.checkpointDir()) : null) {
-                for (int round = seg.first(); round <= seg.last(); round++) {
-                    long t0 = System.nanoTime();
-                    Step step = new Step(round, (round - 1) / seg.stepsPerEpoch(), (round - 1) % seg.stepsPerEpoch(), seg.k(), seg.batch(), seg.seed(),
-                            seg.sha());
-                    Averages mine = step.fit(new Averages(p.length, u.length), shard, arch, p, u);
-                    Averages all = new Averages(p.length, u.length);
-                    for (String message : ctx.allGather(Contribution.encode(mine, p.length, u.length))) {
-                        Contribution.addTo(all, message);
-                    }
-                    p = all.params.divideBy(all.params.terms());
-                    if (u.length > 0) {
-                        u = all.updater.divideBy(all.updater.terms());
-                    }
-                    if (lead) {
-                        rounds.add(all.stats(round, (System.nanoTime() - t0) / 1e9));
-                        if (round % seg.checkpointEvery() == 0 || round == seg.totalRounds()) {
-                            checkpoints.submit(new Checkpoint(round, seg.fingerprint(), Map.of("params", p, "updater", u), null));
-                        }
-                    }
-                }
-            }
-            List<SegmentResult> out = lead ? List.of(new SegmentResult(rounds, p, u)) : List.of();
-            return scala.collection.JavaConverters.asScalaIterator(out.iterator());
-        }
-    }
-
-    /**
-     * A worker's contribution to one step as an {@code allGather} message: whether it trained, its loss sum, minibatch
-     * and example counts, and (if it trained) its parameters and optimiser state as raw floats, Base64-encoded.
-     */
-    static final class Contribution {
-        private Contribution() {
-        }
-
-        static String encode(Averages mine, int params, int updater) {
-            boolean trained = mine.params.terms() > 0;
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 + 8 + 8 + 8 + (trained ? 4 * (params + updater) : 0));
-            b.put((byte) (trained ? 1 : 0)).putDouble(mine.lossSum).putLong(mine.batches).putLong(mine.examples);
-            if (trained) {
-                for (float f : mine.params.divideBy(1)) {
-                    b.putFloat(f);
-                }
-                for (float f : mine.updater.divideBy(1)) {
-                    b.putFloat(f);
-                }
-            }
-            return java.util.Base64.getEncoder().encodeToString(b.array());
-        }
-
-        static void addTo(Averages all, String message) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(message));
-            boolean trained = b.get() == 1;
-            all.lossSum += b.getDouble();
-            all.batches += b.getLong();
-            all.examples += b.getLong();
-            if (trained) {
-                float[] p = new float[all.params.length()];
-                float[] u = new float[all.updater.length()];
-                for (int i = 0; i < p.length; i++) {
-                    p[i] = b.getFloat();
-                }
-                for (int i = 0; i < u.length; i++) {
-                    u[i] = b.getFloat();
-                }
-                all.params.add(p, 1, 1);
-                if (u.length > 0) {
-                    all.updater.add(u, 1, 1);
-                }
-            }
         }
     }
 }

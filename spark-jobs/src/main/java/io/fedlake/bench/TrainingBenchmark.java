@@ -131,8 +131,8 @@ public final class TrainingBenchmark {
         double target = 0.78;
         report.add(String.format("fedsgd: 20,000 credit rows (16,000 train) over 20 clients, C = 0.25, SGD; rounds to holdout AUC %.2f", target));
         for (String table : List.of("bench.credit_iid", "bench.credit_skewed")) {
-            Run avg = federated("FedAvg E=5 B=10 " + table, table, "fedavg", 60, 5, 10, 0.05, 0, target, stamp);
-            Run sgd = federated("FedSGD E=1 B=full " + table, table, "fedavg", 300, 1, 0, 1.0, 0, target, stamp);
+            Run avg = federated("FedAvg E=5 B=10 " + table, table, "fedavg", 60, 5, 10, 0.05, 0, target, 0, stamp);
+            Run sgd = federated("FedSGD E=1 B=full " + table, table, "fedavg", 300, 1, 0, 1.0, 0, target, 0, stamp);
             Integer ra = avg.roundsTo(target);
             Integer rs = sgd.roundsTo(target);
             report.add(String.format("  %-15s FedAvg %s rounds (final AUC %.4f), FedSGD %s rounds (final AUC %.4f): %s× fewer rounds", table,
@@ -144,22 +144,23 @@ public final class TrainingBenchmark {
     private void fedprox(String stamp) {
         double target = 0.78;
         report.add("fedprox: label-skewed clients, 50 % stragglers per round, E=5 B=10 C=0.25, 30 rounds, SGD lr 0.05");
-        Run avg = federated("FedAvg (drops stragglers)", "bench.credit_skewed", "fedavg", 30, 5, 10, 0.05, 0.5, 0, stamp);
-        Run prox = federated("FedProx mu=0.1 (keeps partial work)", "bench.credit_skewed", "fedprox", 30, 5, 10, 0.05, 0.5, 0, stamp);
-        for (Run r : List.of(avg, prox)) {
-            report.add(String.format("  %-36s rounds to AUC %.2f: %s  final AUC %.4f  mean AUC of the last 10 rounds %.4f", r.name, target,
-                    r.roundsTo(target) == null ? "not reached" : r.roundsTo(target), r.finalAuc, r.meanLastAuc(10)));
+        Run avg = federated("FedAvg (drops stragglers)", "bench.credit_skewed", "fedavg", 30, 5, 10, 0.05, 0.5, 0, 0, stamp);
+        Run prox = federated("FedProx mu=0.1 (keeps partial work)", "bench.credit_skewed", "fedprox", 30, 5, 10, 0.05, 0.5, 0, 0.1, stamp);
+        Run prox1 = federated("FedProx mu=1 (keeps partial work)", "bench.credit_skewed", "fedprox", 30, 5, 10, 0.05, 0.5, 0, 1.0, stamp);
+        for (Run r : List.of(avg, prox, prox1)) {
+            report.add(String.format("  %-36s rounds to AUC %.2f: %s  final AUC %.4f  last 10 rounds: mean AUC %.4f, standard deviation %.4f", r.name,
+                    target, r.roundsTo(target) == null ? "not reached" : r.roundsTo(target), r.finalAuc, r.meanLastAuc(10), r.stdLastAuc(10)));
         }
     }
 
     private Run federated(String name, String table, String strategy, int rounds, int e, int b, double lr, double stragglers, double stopAt,
-                          String stamp) {
+                          double mu, String stamp) {
         ModelHyperParams hyper = new ModelHyperParams(List.of(64, 32), 0.0, lr, 1e-5, 9, "sgd");
         FederatedConfig f = new FederatedConfig(Partitioners.CLIENT_ID, rounds, e, b, 0.2, 2, 0, 0, stragglers, stopAt, false, null);
         TrainConfig config = new TrainConfig(table, "credit-mlp", hyper, DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 9, 0, 1000, f);
         StrategyConfig sc = StrategyConfig.defaults(strategy).withSampling(0.25, 1);
         if ("fedprox".equals(strategy)) {
-            sc = sc.withProximalMu(0.1);
+            sc = sc.withProximalMu(mu);
         }
         return run(name, config, new FederatedTrainer(Strategies.create(sc)), stamp);
     }
@@ -219,6 +220,12 @@ public final class TrainingBenchmark {
         Double examplesPerSecond() {
             double seconds = rounds.stream().mapToDouble(r -> r.getDouble(3) - r.getDouble(4)).sum();
             return examples == 0 || seconds == 0 ? null : examples / seconds;
+        }
+
+        double stdLastAuc(int n) {
+            double mean = meanLastAuc(n);
+            return Math.sqrt(rounds.stream().skip(Math.max(0, rounds.size() - n)).filter(r -> !r.isNullAt(1))
+                    .mapToDouble(r -> (r.getDouble(1) - mean) * (r.getDouble(1) - mean)).average().orElse(Double.NaN));
         }
 
         double meanLastAuc(int n) {

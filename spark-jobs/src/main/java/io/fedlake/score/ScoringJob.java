@@ -293,7 +293,7 @@ public final class ScoringJob {
      * are kept either way (the reconciliation reads them). An existing table is left as it is; a concurrent creator
      * winning the race is fine.
      */
-    static void createWithLeanStatistics(SparkSession spark, String path, StructType schema, List<String> statsColumns) {
+    public static void createWithLeanStatistics(SparkSession spark, String path, StructType schema, List<String> statsColumns) {
         if (io.delta.tables.DeltaTable.isDeltaTable(spark, path)) {
             return;
         }

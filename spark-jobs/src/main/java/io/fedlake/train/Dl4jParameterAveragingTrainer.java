@@ -14,9 +14,6 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import io.fedlake.translate.EncodedShard;
-import io.fedlake.zoo.artifact.NetworkBytes;
-import org.apache.spark.broadcast.Broadcast;
 
 import java.util.function.Consumer;
 
@@ -93,28 +90,20 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 .rngSeed(config.seed())
                 .build();
         SparkComputationGraph spark = new SparkComputationGraph(jsc, network, master);
-        JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
-                jsc.sc().longAccumulator("holdout rows not encodable (epoch evaluation)"));
-        byte[] architecture = NetworkBytes.toBytes(network, false);
-        String sha = NetworkBytes.sha256(architecture);
-        Broadcast<byte[]> arch = jsc.broadcast(architecture);
-        int binaryOutput = TrainingShards.firstBinaryOutput(translator);
+        HeldOutEvaluation evaluation = new HeldOutEvaluation(jsc, network, translator, ctx.holdout(), "epoch evaluation");
         try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, config.epochs(), progress)) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 spark.fitMultiDataSet(batches);
                 long e0 = System.nanoTime();
-                Broadcast<float[]> params = jsc.broadcast(spark.getNetwork().params().dup().data().asFloat());
-                RoundMetrics metrics = TrainingShards.evaluate(holdout, sha, arch, params, binaryOutput);
-                params.destroy();
+                RoundMetrics metrics = evaluation.evaluate(spark.getNetwork().params().dup().data().asFloat());
                 long e1 = System.nanoTime();
                 log.record(new RoundLog.Round(epoch, epoch, 1, spark.getScore(), metrics, workers, workers, 0, 0, null, null,
                         (e1 - t0) / 1e9, (e1 - e0) / 1e9, java.util.List.of()));
             }
         } finally {
             master.deleteTempFiles(jsc);
-            holdout.unpersist();
-            arch.destroy();
+            evaluation.close();
         }
         return spark.getNetwork();
     }

@@ -3,7 +3,6 @@ package io.fedlake.train;
 import io.fedlake.train.federated.ClientSampling;
 import io.fedlake.translate.EncodedShard;
 import io.fedlake.translate.RowTranslator;
-import io.fedlake.zoo.artifact.NetworkBytes;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -56,12 +55,9 @@ public final class ParameterAveragingTrainer implements Trainer {
         Dataset<Row> withShard = rows.withColumn("__shard", pmod(xxhash64(col(config.spec().entityKey()), lit(seed + 2)), lit((long) workers)).cast("int"));
         JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, workers, "__shard", names,
                 translator, ctx.rejected());
-        JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
-                jsc.sc().longAccumulator("holdout rows not encodable (round evaluation)"));
-        byte[] architecture = NetworkBytes.toBytes(network, false);
-        String sha = NetworkBytes.sha256(architecture);
-        Broadcast<byte[]> arch = jsc.broadcast(architecture);
-        int binaryOutput = TrainingShards.firstBinaryOutput(translator);
+        HeldOutEvaluation evaluation = new HeldOutEvaluation(jsc, network, translator, ctx.holdout(), "round evaluation");
+        String sha = evaluation.sha256();
+        Broadcast<byte[]> arch = evaluation.architecture();
         try {
             long s0 = System.nanoTime();
             List<Integer> sizes = shards.map(EncodedShard::rows).collect();
@@ -110,9 +106,7 @@ public final class ParameterAveragingTrainer implements Trainer {
                     RoundMetrics metrics = null;
                     long e0 = System.nanoTime();
                     if (round % evalEvery == 0 || round == totalRounds) {
-                        Broadcast<float[]> g = jsc.broadcast(params);
-                        metrics = TrainingShards.evaluate(holdout, sha, arch, g, binaryOutput);
-                        g.destroy();
+                        metrics = evaluation.evaluate(params);
                     }
                     double evalSeconds = (System.nanoTime() - e0) / 1e9;
                     if (round % config.checkpointEvery() == 0 || round == totalRounds) {
@@ -130,8 +124,7 @@ public final class ParameterAveragingTrainer implements Trainer {
             return network;
         } finally {
             shards.unpersist();
-            holdout.unpersist();
-            arch.destroy();
+            evaluation.close();
         }
     }
 

@@ -2,6 +2,7 @@ package io.fedlake.train.federated;
 
 import io.fedlake.cli.UserError;
 import io.fedlake.train.Checkpoint;
+import io.fedlake.train.HeldOutEvaluation;
 import io.fedlake.train.ExactSum;
 import io.fedlake.train.LocalFit;
 import io.fedlake.train.RoundLog;
@@ -12,7 +13,6 @@ import io.fedlake.train.TrainingContext;
 import io.fedlake.train.TrainingShards;
 import io.fedlake.translate.EncodedShard;
 import io.fedlake.translate.RowTranslator;
-import io.fedlake.zoo.artifact.NetworkBytes;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -102,28 +102,22 @@ public final class FederatedTrainer implements Trainer {
         long seed = config.seed();
         JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, clients.size(), "__shard",
                 clients, translator, ctx.rejected());
-        JavaRDD<EncodedShard> holdout = TrainingShards.holdout(ctx.holdout(), translator,
-                jsc.sc().longAccumulator("holdout rows not encodable (round evaluation)"));
-        byte[] architecture = NetworkBytes.toBytes(network, false);
-        String sha = NetworkBytes.sha256(architecture);
-        Broadcast<byte[]> arch = jsc.broadcast(architecture);
+        HeldOutEvaluation evaluation = new HeldOutEvaluation(jsc, network, translator, ctx.holdout(), "round evaluation");
         try {
             Map<String, Integer> sizes = new HashMap<>();
             shards.map(s -> new Object[]{s.client(), s.rows()}).collect().forEach(a -> sizes.put((String) a[0], (Integer) a[1]));
             List<String> available = clients.stream().filter(c -> sizes.getOrDefault(c, 0) > 0).toList();
             ctx.progress().accept(String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
                     available.stream().mapToInt(sizes::get).min().orElse(0), available.stream().mapToInt(sizes::get).max().orElse(0), strategy.name()));
-            return runRounds(log, network, config, ctx, f, jsc, shards, holdout, arch, sha, available, TrainingShards.firstBinaryOutput(translator));
+            return runRounds(log, network, config, ctx, f, jsc, shards, evaluation, available);
         } finally {
             shards.unpersist();
-            holdout.unpersist();
-            arch.destroy();
+            evaluation.close();
         }
     }
 
     private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
-                                       JavaRDD<EncodedShard> shards, JavaRDD<EncodedShard> holdout, Broadcast<byte[]> arch, String sha,
-                                       List<String> available, int binaryOutput) {
+                                       JavaRDD<EncodedShard> shards, HeldOutEvaluation evaluation, List<String> available) {
         long seed = config.seed();
         String fingerprint = String.format("%s strategy=%s table=%s arch=%s params=%d clients=%d E=%d B=%d rounds=%d seed=%d secure=%s dp=%s",
                 REGIME, strategy.name(), config.table(), config.architecture(), network.numParams(), available.size(), f.localEpochs(),
@@ -162,7 +156,7 @@ public final class FederatedTrainer implements Trainer {
                 Outcome outcome = null;
                 int attempt = 1;
                 for (; attempt <= f.roundRetries() + 1; attempt++) {
-                    outcome = runAttempt(round, attempt, global, config, f, jsc, shards, arch, sha, available);
+                    outcome = runAttempt(round, attempt, global, config, f, jsc, shards, evaluation.architecture(), evaluation.sha256(), available);
                     if (outcome.completed() >= Math.ceil(f.minCompletion() * outcome.selected() - 1e-9)) {
                         break;
                     }
@@ -185,9 +179,7 @@ public final class FederatedTrainer implements Trainer {
                 RoundMetrics metrics = null;
                 long e0 = System.nanoTime();
                 if (round % evalEvery == 0 || round == f.rounds()) {
-                    Broadcast<float[]> g = jsc.broadcast(global);
-                    metrics = io.fedlake.train.TrainingShards.evaluate(holdout, sha, arch, g, binaryOutput);
-                    g.destroy();
+                    metrics = evaluation.evaluate(global);
                     lastAuc = metrics.auc();
                 }
                 double evalSeconds = (System.nanoTime() - e0) / 1e9;

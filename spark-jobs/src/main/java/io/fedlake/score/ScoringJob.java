@@ -19,16 +19,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.delta.ConcurrentAppendException;
-import org.apache.spark.sql.delta.DeltaLog;
-import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.ConcurrentDeleteReadException;
 import org.apache.spark.sql.delta.ConcurrentWriteException;
 import org.apache.spark.sql.delta.MetadataChangedException;
 import org.apache.spark.sql.delta.ProtocolChangedException;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-
-import scala.Option;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -43,11 +39,7 @@ import java.util.Optional;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_max;
 import static org.apache.spark.sql.functions.array_position;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.get_json_object;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
@@ -237,19 +229,19 @@ public final class ScoringJob {
             if (rejected.value() > 0) {
                 Dataset<Row> bad = rows.mapPartitions((MapPartitionsFunction<Row, Row>) check::rejects, Encoders.row(rejectSchema));
                 writeDatePartition(bad.select(quarantineCols), quarantinePath, date, r.jobRunId());
-                quarantined = rowsOn(spark, quarantinePath, date).rows();
+                quarantined = PartitionRows.of(spark, quarantinePath, date, r.jobRunId()).rows();
                 if (quarantined != rejected.value()) {
                     throw new UserError(quarantineTable + " for " + date + ": the scoring pass rejected " + rejected.value()
                             + " row(s) but " + quarantined + " were quarantined");
                 }
-            } else if (!DeltaTable.isDeltaTable(spark, quarantinePath) || rowsOn(spark, quarantinePath, date).rows() > 0) {
+            } else if (!DeltaTable.isDeltaTable(spark, quarantinePath) || PartitionRows.of(spark, quarantinePath, date, r.jobRunId()).rows() > 0) {
                 // Nothing to quarantine: the date's earlier quarantine rows (from a previous run) are still replaced.
                 Dataset<Row> none = spark.createDataFrame(List.of(), rejectSchema);
                 writeDatePartition(none.select(quarantineCols), quarantinePath, date, r.jobRunId());
             }
 
             long t3 = System.nanoTime();
-            DateRows stored = rowsOn(spark, scoresPath, date);
+            PartitionRows.Count stored = PartitionRows.of(spark, scoresPath, date, r.jobRunId());
             long written = stored.rows();
             long scored = input - quarantined;
             if (written != scored) {
@@ -257,33 +249,13 @@ public final class ScoringJob {
             }
             long version = stored.version();
             long t4 = System.nanoTime();
-            LOG.info(String.format("scored %,d rows for %s: prepare %.1f s, scores %.1f s, quarantine %.1f s, reconcile %.1f s", input, date,
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9));
+            LOG.info(String.format("scored %,d rows for %s: prepare %.1f s, scores %.1f s, quarantine %.1f s, reconcile %.1f s (%s)", input, date,
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
+                    stored.fromCommit() >= 0 ? "from commit " + stored.fromCommit() : "from the table state"));
             return new Outcome(input, scored, quarantined, scoresTable, scoresPath, version, quarantineTable, (t4 - t0) / 1e9);
         } finally {
             model.destroy();
         }
-    }
-
-    /** What a table holds for one date at its latest version: rows and that version. */
-    record DateRows(long rows, long version) {
-    }
-
-    /**
-     * Rows of a table's date partition, read from the {@code numRecords} statistics Delta keeps for every file in
-     * the log (metadata only: no data file is opened), at the latest version — so a partition that still held an
-     * earlier run's files would show up. Falls back to counting the rows if any file of the date has no statistics.
-     */
-    static DateRows rowsOn(SparkSession spark, String path, String date) {
-        Snapshot snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
-        Row files = snapshot.allFiles().where(col("partitionValues").getItem("logical_date").equalTo(date))
-                .agg(count(lit(1)), count(get_json_object(col("stats"), "$.numRecords")),
-                        coalesce(sum(get_json_object(col("stats"), "$.numRecords").cast("long")), lit(0L)))
-                .head();
-        long rows = files.getLong(0) == files.getLong(1) ? files.getLong(2)
-                : spark.read().format("delta").option("versionAsOf", snapshot.version()).load(path)
-                .where(col("logical_date").equalTo(to_date(lit(date)))).count();
-        return new DateRows(rows, snapshot.version());
     }
 
     /**

@@ -157,6 +157,27 @@ class ScoringJobTest extends LocalSparkTest {
     }
 
     @Test
+    void theWrittenRowsAreCountedFromTheRunsOwnCommitUntilAnotherWriterTouchesTheDate() {
+        LocalDate d = LocalDate.of(2026, 11, 22);
+        String path = lake.pathOf("scores.credit");
+        assertEquals(200, score(d, null, "job-count").scored());
+
+        PartitionRows.Count own = PartitionRows.of(spark, path, d.toString(), "job-count");
+        assertEquals(200, own.rows());
+        assertEquals(own.version(), own.fromCommit(), "the run's replaceWhere commit is the newest one touching the date");
+
+        // Another writer appends to the same date: the run's commit no longer describes it, and the table state is read.
+        spark.read().format("delta").load(path).where(col("logical_date").equalTo(lit(java.sql.Date.valueOf(d)))).limit(3)
+                .write().format("delta").mode("append").option("userMetadata", "someone-else").save(path);
+        PartitionRows.Count after = PartitionRows.of(spark, path, d.toString(), "job-count");
+        assertEquals(203, after.rows());
+        assertEquals(-1, after.fromCommit());
+        assertEquals(203, rowsFor("scores.credit", d));
+        // A date the run never wrote is not taken from any of its commits.
+        assertEquals(new PartitionRows.Count(0, after.version(), -1), PartitionRows.of(spark, path, "2030-01-01", "job-count"));
+    }
+
+    @Test
     void scorersWritingDifferentDatesConcurrentlyBothCommit() throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {

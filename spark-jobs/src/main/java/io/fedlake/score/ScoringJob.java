@@ -18,6 +18,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.delta.ConcurrentAppendException;
 import org.apache.spark.sql.delta.ConcurrentDeleteReadException;
 import org.apache.spark.sql.delta.ConcurrentWriteException;
@@ -61,6 +62,8 @@ import static org.apache.spark.sql.functions.when;
 public final class ScoringJob {
 
     static final int MAX_COMMIT_ATTEMPTS = 10;
+    /** The quarantine rows a scoring run owns; ingestion's (stage {@code ingest}) share the table and the date. */
+    private static final String SCORE_STAGE = "stage = 'score'";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoringJob.class);
 
     private ScoringJob() {
@@ -203,7 +206,7 @@ public final class ScoringJob {
             long t1 = System.nanoTime();
             Dataset<Row> scoreRows = results.select(scoreCols.toArray(new Column[0]));
             createWithLeanStatistics(lake.spark(), scoresPath, scoreRows.schema(), List.of(r.entityKey(), "probability"));
-            writeDatePartition(scoreRows, scoresPath, date, r.jobRunId(), read, rejected);
+            writeDatePartition(scoreRows, scoresPath, date, null, r.jobRunId(), read, rejected);
             long input = read.value();
             long t2 = System.nanoTime();
 
@@ -228,16 +231,16 @@ public final class ScoringJob {
             long quarantined = 0;
             if (rejected.value() > 0) {
                 Dataset<Row> bad = rows.mapPartitions((MapPartitionsFunction<Row, Row>) check::rejects, Encoders.row(rejectSchema));
-                writeDatePartition(bad.select(quarantineCols), quarantinePath, date, r.jobRunId());
-                quarantined = PartitionRows.of(spark, quarantinePath, date, r.jobRunId()).rows();
+                writeDatePartition(bad.select(quarantineCols), quarantinePath, date, SCORE_STAGE, r.jobRunId());
+                quarantined = quarantineRows(spark, quarantinePath, date, r.jobRunId());
                 if (quarantined != rejected.value()) {
                     throw new UserError(quarantineTable + " for " + date + ": the scoring pass rejected " + rejected.value()
                             + " row(s) but " + quarantined + " were quarantined");
                 }
-            } else if (!DeltaTable.isDeltaTable(spark, quarantinePath) || PartitionRows.of(spark, quarantinePath, date, r.jobRunId()).rows() > 0) {
-                // Nothing to quarantine: the date's earlier quarantine rows (from a previous run) are still replaced.
+            } else if (!DeltaTable.isDeltaTable(spark, quarantinePath) || quarantineRows(spark, quarantinePath, date, null) > 0) {
+                // Nothing to quarantine: the date's quarantine rows from an earlier scoring run are still replaced.
                 Dataset<Row> none = spark.createDataFrame(List.of(), rejectSchema);
-                writeDatePartition(none.select(quarantineCols), quarantinePath, date, r.jobRunId());
+                writeDatePartition(none.select(quarantineCols), quarantinePath, date, SCORE_STAGE, r.jobRunId());
             }
 
             long t3 = System.nanoTime();
@@ -256,6 +259,15 @@ public final class ScoringJob {
         } finally {
             model.destroy();
         }
+    }
+
+    /**
+     * Quarantine rows of {@code date} that scoring runs wrote ({@code runId}'s only, unless null). Ingestion quarantines
+     * its bad records in the same table with stage {@code ingest}; a scoring run neither counts nor replaces those.
+     */
+    private static long quarantineRows(SparkSession spark, String path, String date, String runId) {
+        Column where = col("logical_date").equalTo(to_date(lit(date))).and(functions.expr(SCORE_STAGE));
+        return spark.read().format("delta").load(path).where(runId == null ? where : where.and(col("job_run_id").equalTo(runId))).count();
     }
 
     /**
@@ -282,8 +294,11 @@ public final class ScoringJob {
         }
     }
 
-    /** Replaces one date partition; a commit that conflicts with a concurrent writer (another date) is retried. */
-    static void writeDatePartition(Dataset<Row> rows, String path, String date, String runId, LongAccumulator... counters) {
+    /**
+     * Replaces one date partition (only its rows matching {@code alsoWhere}, if given); a commit that conflicts with a
+     * concurrent writer (another date) is retried.
+     */
+    static void writeDatePartition(Dataset<Row> rows, String path, String date, String alsoWhere, String runId, LongAccumulator... counters) {
         for (int attempt = 1; ; attempt++) {
             for (LongAccumulator c : counters) {
                 c.reset();
@@ -291,7 +306,7 @@ public final class ScoringJob {
             try {
                 rows.write().format("delta").mode("overwrite")
                         .partitionBy("logical_date")
-                        .option("replaceWhere", "logical_date = DATE'" + date + "'")
+                        .option("replaceWhere", "logical_date = DATE'" + date + "'" + (alsoWhere == null ? "" : " AND " + alsoWhere))
                         .option("mergeSchema", "true") // a newer scorer may add columns (e.g. reason codes); old rows read them as null
                         .option("userMetadata", runId)
                         .save(path);

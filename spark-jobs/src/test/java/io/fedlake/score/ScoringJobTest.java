@@ -157,6 +157,27 @@ class ScoringJobTest extends LocalSparkTest {
     }
 
     @Test
+    void ingestionsQuarantineRowsOnTheSameDateAreNeitherCountedNorReplacedByScoring() {
+        LocalDate d = LocalDate.of(2026, 11, 23);
+        String q = lake.pathOf("quarantine.credit");
+        assertEquals(2, score(d, null, "job-q1").quarantined());
+        // What ingestion appends for a bad record it read on that day: same table, same date, stage "ingest".
+        spark.read().format("delta").load(q).where("logical_date = DATE'2026-11-23'").limit(1)
+                .withColumn("entity_id", lit("ING-1")).withColumn("stage", lit("ingest")).withColumn("job_run_id", lit("ingest-run"))
+                .write().format("delta").mode("append").save(q);
+
+        assertEquals(2, score(d, null, "job-q2").quarantined());
+        Dataset<Row> good = lake.readLatest("raw.credit", "test").data().where("application_id LIKE 'APP-%'");
+        ScoringJob.Outcome clean = score(d, good, "job-q3");
+
+        assertEquals(0, clean.quarantined());
+        assertEquals(200, clean.scored());
+        List<String> left = spark.read().format("delta").load(q).where("logical_date = DATE'2026-11-23'").collectAsList().stream()
+                .map(r -> r.getAs("entity_id") + "/" + r.getAs("stage")).toList();
+        assertEquals(List.of("ING-1/ingest"), left, "the scoring runs' rows are replaced, ingestion's row stays");
+    }
+
+    @Test
     void theWrittenRowsAreCountedFromTheRunsOwnCommitUntilAnotherWriterTouchesTheDate() {
         LocalDate d = LocalDate.of(2026, 11, 22);
         String path = lake.pathOf("scores.credit");

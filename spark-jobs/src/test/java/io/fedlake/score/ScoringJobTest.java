@@ -178,6 +178,21 @@ class ScoringJobTest extends LocalSparkTest {
     }
 
     @Test
+    void aDateWhoseEveryRowIsBadScoresNothingAndQuarantinesAll() {
+        LocalDate d = LocalDate.of(2026, 11, 24);
+        Dataset<Row> bad = lake.readLatest("raw.credit", "test").data().where("application_id LIKE 'BAD-%'");
+        score(d, null, "job-all-1"); // the date first holds 200 scores, which the next run must replace by none
+
+        ScoringJob.Outcome o = score(d, bad, "job-all-2");
+
+        assertEquals(2, o.input());
+        assertEquals(0, o.scored());
+        assertEquals(2, o.quarantined());
+        assertEquals(0, rowsFor("scores.credit", d));
+        assertEquals(2, rowsFor("quarantine.credit", d));
+    }
+
+    @Test
     void theWrittenRowsAreCountedFromTheRunsOwnCommitUntilAnotherWriterTouchesTheDate() {
         LocalDate d = LocalDate.of(2026, 11, 22);
         String path = lake.pathOf("scores.credit");

@@ -40,6 +40,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 import java.util.ArrayList;
@@ -209,11 +210,12 @@ public final class ScoringBenchmark {
     }
 
     /**
-     * Reads the input and writes the scorer's output columns (probability a constant) to a Delta table partitioned and
+     * Reads the input and writes the scorer's output columns (probability a seeded uniform draw per row: as many distinct
+     * values as real scores, so Parquet encodes it the same way) to a Delta table partitioned and
      * committed like {@code scores.<domain>} (lean statistics, replaceWhere on the date): the I/O a scorer cannot avoid.
      */
     private static double ioFloor(Lake lake, Lake.Snapshot input, ModelFiles.LoadedModel model, long rows, LocalDate date) {
-        return writeScoreTable("I/O floor", input.data(), lit(0.5), input, model, lake.pathOf("bench.io_floor"), rows, date);
+        return writeScoreTable("I/O floor", input.data(), rand(42), input, model, lake.pathOf("bench.io_floor"), rows, date);
     }
 
     /**

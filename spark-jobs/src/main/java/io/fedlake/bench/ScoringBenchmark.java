@@ -35,14 +35,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.time.LocalDate;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map_from_arrays;
 import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.when;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -224,12 +220,11 @@ public final class ScoringBenchmark {
      */
     private static double writeScoreTable(String what, Dataset<Row> scored, Column probability, Lake.Snapshot input,
                                           ModelFiles.LoadedModel model, String out, long rows, LocalDate date) {
-        Dataset<Row> d = scored.select(col("application_id"), col("branch_id").cast("string").as("client_id"), probability.as("probability"),
-                when(probability.geq(0.2), "decline").otherwise("approve").as("decision"), lit(0.2).as("decision_threshold"),
-                lit(model.version().name()).as("model_name"), lit(model.version().version()).as("model_version"),
-                lit(model.version().sha256()).as("model_sha256"), lit("bench").as("training_run_id"), lit("raw.credit").as("input_table"),
-                lit(input.version()).as("input_version"), map_from_arrays(array().cast("array<string>"), array().cast("array<bigint>")).as("feature_versions"),
-                lit("bench").as("job_run_id"), current_timestamp().as("scored_at"), to_date(lit(date.toString())).as("logical_date"));
+        List<Column> columns = new ArrayList<>(List.of(col("application_id"), col("branch_id").cast("string").as("client_id")));
+        columns.addAll(ScoringJob.decisionColumns(probability, 0.2, ScoringPresets.decisions(Domain.CREDIT)));
+        columns.addAll(ScoringJob.provenanceColumns(model.version(), input, Map.of(), "bench", java.sql.Timestamp.from(java.time.Instant.now()),
+                date.toString()));
+        Dataset<Row> d = scored.select(columns.toArray(new Column[0]));
         ScoringJob.createWithLeanStatistics(input.data().sparkSession(), out, d.schema(), List.of("application_id", "probability"));
         long t0 = System.nanoTime();
         d.write().format("delta").mode("overwrite").partitionBy("logical_date").option("replaceWhere", "logical_date = DATE'" + date + "'").save(out);

@@ -176,9 +176,7 @@ public final class ScoringJob {
                     r.clientKey() == null ? lit(null).cast("string").as("client_id") : col(r.clientKey()).cast("string").as("client_id")));
             if (binary.isPresent()) {
                 Column p = col(binary.get().name());
-                scoreCols.add(p.as("probability"));
-                scoreCols.add(when(p.geq(r.threshold()), r.decisions().get(0)).otherwise(r.decisions().get(1)).as("decision"));
-                scoreCols.add(lit(r.threshold()).as("decision_threshold"));
+                scoreCols.addAll(decisionColumns(p, r.threshold(), r.decisions()));
             }
             if (multi.isPresent()) {
                 Column classes = array(multi.get().classes().stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
@@ -189,17 +187,7 @@ public final class ScoringJob {
             if (reasonCodes > 0) {
                 scoreCols.add(col(BatchInference.REASON_CODES));
             }
-            scoreCols.addAll(List.of(
-                    lit(mv.name()).as("model_name"),
-                    lit(mv.version()).as("model_version"),
-                    lit(mv.sha256()).as("model_sha256"),
-                    lit(String.valueOf(mv.metadata().get("training_run_id"))).as("training_run_id"),
-                    lit(r.input().table()).as("input_table"),
-                    lit(r.input().version()).as("input_version"),
-                    featureVersions(r.featureViews()).as("feature_versions"),
-                    lit(r.jobRunId()).as("job_run_id"),
-                    lit(scoredAt).as("scored_at"),
-                    to_date(lit(date)).as("logical_date")));
+            scoreCols.addAll(provenanceColumns(mv, r.input(), r.featureViews(), r.jobRunId(), scoredAt, date));
             String scoresTable = "scores." + r.domain();
             String scoresPath = lake.pathOf(scoresTable);
             // A retried commit reruns the job: the counts start again with each attempt.
@@ -259,6 +247,29 @@ public final class ScoringJob {
         } finally {
             model.destroy();
         }
+    }
+
+    /** {@code probability}, the {@code decision} word from the threshold and {@code decision_threshold}, from a binary output. */
+    public static List<Column> decisionColumns(Column probability, double threshold, List<String> decisions) {
+        return List.of(probability.as("probability"),
+                when(probability.geq(threshold), decisions.get(0)).otherwise(decisions.get(1)).as("decision"),
+                lit(threshold).as("decision_threshold"));
+    }
+
+    /** The provenance every score row carries, then {@code logical_date} (the partition column). */
+    public static List<Column> provenanceColumns(ModelFiles.ModelVersion mv, Lake.Snapshot input, Map<String, Long> featureViews, String jobRunId,
+                                                 Timestamp scoredAt, String date) {
+        return List.of(
+                lit(mv.name()).as("model_name"),
+                lit(mv.version()).as("model_version"),
+                lit(mv.sha256()).as("model_sha256"),
+                lit(String.valueOf(mv.metadata().get("training_run_id"))).as("training_run_id"),
+                lit(input.table()).as("input_table"),
+                lit(input.version()).as("input_version"),
+                featureVersions(featureViews).as("feature_versions"),
+                lit(jobRunId).as("job_run_id"),
+                lit(scoredAt).as("scored_at"),
+                to_date(lit(date)).as("logical_date"));
     }
 
     /**

@@ -44,14 +44,16 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
         return a;
     }
 
-    /** Hadoop settings for checkpoint I/O, loaded once: a fresh {@code Configuration} parses the default XML files again. */
-    private static final org.apache.hadoop.conf.Configuration HADOOP = new org.apache.hadoop.conf.Configuration();
-
-    /** Writes this checkpoint under {@code dir} and removes all but the newest {@value #KEEP}. */
-    public void write(String dir) {
+    /**
+     * Writes this checkpoint under {@code dir} and removes all but the newest {@value #KEEP}.
+     *
+     * @param hadoop the job's Hadoop settings ({@code SparkContext.hadoopConfiguration()}: file systems and credentials
+     *               set through {@code spark.hadoop.*} reach the checkpoints as they reach the lake's tables)
+     */
+    public void write(String dir, org.apache.hadoop.conf.Configuration hadoop) {
         try {
             Path d = new Path(dir);
-            FileSystem fs = d.getFileSystem(HADOOP);
+            FileSystem fs = d.getFileSystem(hadoop);
             fs.mkdirs(d);
             Path tmp = new Path(d, String.format("_round-%06d.ckpt.tmp", round));
             try (FSDataOutputStream raw = fs.create(tmp, true);
@@ -95,6 +97,7 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
      */
     public static final class Writer implements AutoCloseable {
         private final String dir;
+        private final org.apache.hadoop.conf.Configuration hadoop;
         private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "fedlake-checkpoint-writer");
             t.setDaemon(true);
@@ -102,8 +105,9 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
         });
         private java.util.concurrent.Future<?> last;
 
-        public Writer(String dir) {
+        public Writer(String dir, org.apache.hadoop.conf.Configuration hadoop) {
             this.dir = dir;
+            this.hadoop = hadoop;
         }
 
         /** Queues {@code c}; its arrays are copied first, so the caller may go on updating its own. */
@@ -112,7 +116,7 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
             c.arrays().forEach((name, a) -> copies.put(name, a.clone()));
             Checkpoint own = new Checkpoint(c.round(), c.fingerprint(), copies, c.accountant());
             awaitLast();
-            last = thread.submit(() -> own.write(dir));
+            last = thread.submit(() -> own.write(dir, hadoop));
         }
 
         private void awaitLast() {
@@ -146,10 +150,10 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
      *
      * @throws UserError when there is none, or it was written by a different configuration
      */
-    public static Checkpoint latest(String dir, String expectedFingerprint) {
+    public static Checkpoint latest(String dir, String expectedFingerprint, org.apache.hadoop.conf.Configuration hadoop) {
         try {
             Path d = new Path(dir);
-            FileSystem fs = FileSystem.get(URI.create(dir), HADOOP);
+            FileSystem fs = FileSystem.get(URI.create(dir), hadoop);
             FileStatus[] all = fs.exists(d) ? list(fs, d) : new FileStatus[0];
             if (all.length == 0) {
                 throw new UserError("no checkpoint to resume from under " + dir);

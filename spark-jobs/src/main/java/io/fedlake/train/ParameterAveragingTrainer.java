@@ -78,10 +78,10 @@ public final class ParameterAveragingTrainer implements Trainer {
             float[] params = LocalFit.params(network);
             float[] updater = LocalFit.updaterState(network);
             int startRound = 0;
-            try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir())) {
+            try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), jsc.hadoopConfiguration())) {
                 log.totalRounds(totalRounds);
                 if (ctx.resume()) {
-                    Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
+                    Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint, jsc.hadoopConfiguration());
                     startRound = c.round();
                     params = c.array("params");
                     updater = c.array("updater");

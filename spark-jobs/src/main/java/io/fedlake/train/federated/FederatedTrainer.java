@@ -129,9 +129,9 @@ public final class FederatedTrainer implements Trainer {
         int roundsRun = 0;
         RdpAccountant accountant = f.dp() != null ? new RdpAccountant() : null;
         Double epsilon = null;
-        try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir())) {
+        try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), jsc.hadoopConfiguration())) {
             if (ctx.resume()) {
-                Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint);
+                Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint, jsc.hadoopConfiguration());
                 start = c.round();
                 global = c.array("params");
                 Map<String, float[]> state = new LinkedHashMap<>(c.arrays());

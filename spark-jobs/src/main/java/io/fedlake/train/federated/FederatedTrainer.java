@@ -85,14 +85,22 @@ public final class FederatedTrainer implements Trainer {
         if (!List.of(rows.columns()).contains(clientColumn)) {
             throw UserError.missingColumns(config.table(), List.of(clientColumn), List.of(rows.columns()));
         }
-        long noClient = rows.where(col(clientColumn).isNull()).count();
+        // one pass for the client list and the rows without a client (two queries used to scan the table twice)
+        long noClient = 0;
+        List<String> found = new ArrayList<>();
+        for (Row r : rows.groupBy(col(clientColumn).cast("string")).count().collectAsList()) {
+            if (r.isNullAt(0)) {
+                noClient = r.getLong(1);
+            } else {
+                found.add(r.getString(0));
+            }
+        }
         if (noClient > 0) {
             ctx.rejected().add(noClient);
             ctx.progress().accept(String.format("%,d rows have no %s and are not trained on", noClient, clientColumn));
         }
         Dataset<Row> assigned = rows.where(col(clientColumn).isNotNull());
-        List<String> clients = assigned.select(col(clientColumn).cast("string")).distinct().collectAsList().stream()
-                .map(r -> r.getString(0)).sorted().toList();
+        List<String> clients = found.stream().sorted().toList();
         if (clients.isEmpty()) {
             throw new UserError("table " + config.table() + " has no rows with a " + clientColumn + " to train on");
         }
@@ -105,11 +113,15 @@ public final class FederatedTrainer implements Trainer {
         HeldOutEvaluation evaluation = new HeldOutEvaluation(jsc, network, translator, ctx.holdout(), "round evaluation");
         try {
             Map<String, Integer> sizes = new HashMap<>();
-            shards.map(s -> new Object[]{s.client(), s.rows()}).collect().forEach(a -> sizes.put((String) a[0], (Integer) a[1]));
+            Map<String, Integer> partitionOf = new HashMap<>();
+            shards.map(s -> new Object[]{s.client(), s.rows(), s.index()}).collect().forEach(a -> {
+                sizes.put((String) a[0], (Integer) a[1]);
+                partitionOf.put((String) a[0], (Integer) a[2]);
+            });
             List<String> available = clients.stream().filter(c -> sizes.getOrDefault(c, 0) > 0).toList();
             ctx.progress().accept(String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
                     available.stream().mapToInt(sizes::get).min().orElse(0), available.stream().mapToInt(sizes::get).max().orElse(0), strategy.name()));
-            return runRounds(log, network, config, ctx, f, jsc, shards, evaluation, available);
+            return runRounds(log, network, config, ctx, f, jsc, new RoundShards<>(shards, partitionOf), evaluation, available);
         } finally {
             shards.unpersist();
             evaluation.close();
@@ -117,7 +129,7 @@ public final class FederatedTrainer implements Trainer {
     }
 
     private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
-                                       JavaRDD<EncodedShard> shards, HeldOutEvaluation evaluation, List<String> available) {
+                                       RoundShards<EncodedShard> shards, HeldOutEvaluation evaluation, List<String> available) {
         long seed = config.seed();
         String fingerprint = String.format("%s strategy=%s table=%s arch=%s params=%d clients=%d E=%d B=%d rounds=%d seed=%d secure=%s dp=%s",
                 REGIME, strategy.name(), config.table(), config.architecture(), network.numParams(), available.size(), f.localEpochs(),
@@ -226,7 +238,7 @@ public final class FederatedTrainer implements Trainer {
 
     /** One attempt at a round: plan, train the selected clients, aggregate on the executors. */
     private Outcome runAttempt(int round, int attempt, float[] global, TrainConfig config, FederatedConfig f, JavaSparkContext jsc,
-                               JavaRDD<EncodedShard> shards, Broadcast<byte[]> arch, String sha, List<String> available) {
+                               RoundShards<EncodedShard> shards, Broadcast<byte[]> arch, String sha, List<String> available) {
         long seed = config.seed();
         long roundSeed = ClientSampling.mix(ClientSampling.mix(seed, round), attempt);
         List<String> selected = strategy.sampleClients(round, available, attempt == 1 ? seed : roundSeed);
@@ -255,26 +267,41 @@ public final class FederatedTrainer implements Trainer {
         boolean individual = strategy.needsIndividualUpdates();
         boolean partial = strategy.acceptsPartialWork();
         int n = global.length;
+        // what one client's task sends on: its own update (median, trimmed mean), a masked fixed-point sum (secure
+        // aggregation) or an exact 128-bit sum
+        long perClient = (long) n * (individual ? 4L : f.secureAggregation() ? 8L : 16L);
         try {
-            Results r = shards.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual), (acc, shard) -> {
+            JavaRDD<EncodedShard> clients = shards.of(selected);
+            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual), (acc, shard) -> {
                 if (!b.value().selected(shard.client())) {
                     return acc;
                 }
                 acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial);
                 return acc;
-            }, Results::merge, 2);
+            }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
             List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, seed, round, selected.size());
             List<ClientFailure> failures = new ArrayList<>(r.failures);
             failures.sort(Comparator.comparing(ClientFailure::clientId));
             List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
             rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
-            long bytes = (long) r.completed * n * (individual ? 4L : r.masked != null ? 8L : 16L);
+            long bytes = r.completed * perClient;
             return new Outcome(selected.size(), r.completed, updates, failures, r.examples == 0 ? null : r.lossSum / r.examples, r.examples,
                     bytes, rows);
         } finally {
             g.destroy();
             b.destroy();
         }
+    }
+
+    /** Results up to this size in all go straight to the driver; beyond it, treeAggregate combines them on executors first. */
+    static final long DIRECT_RESULT_BYTES = 64L << 20;
+
+    /**
+     * treeAggregate depth for a round: 1 (each selected client's task result goes to the driver) while those results
+     * are small in all, which saves the extra shuffle stage a deeper tree adds; 2 for many clients or large models.
+     */
+    static int aggregationDepth(int tasks, long bytesPerResult) {
+        return (long) tasks * bytesPerResult <= DIRECT_RESULT_BYTES ? 1 : 2;
     }
 
     private static List<ClientUpdate> sortedUpdates(List<ClientUpdate> updates) {

@@ -102,7 +102,7 @@ final class ModelsCommand implements Runnable {
         protected int run(Lake lake) {
             ModelRegistry.Promotion p = new ModelRegistry(lake).promote(reference, alias, metric, tolerance, !lowerIsBetter, checkOnly);
             if (checkOnly) {
-                out.println((p.promoted() ? "gate passed: " : "gate refused: ") + p.message());
+                out.println(p.promoted() ? "gate passed: " + p.message() : "gate " + p.message());
                 return 0;
             }
             if (!p.promoted()) {

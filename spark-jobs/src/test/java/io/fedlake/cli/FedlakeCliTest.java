@@ -122,7 +122,7 @@ class FedlakeCliTest {
 
         CliRun verify = run(concat(new String[]{"models", "verify", "cli-credit@champion"}, common));
         assertEquals(0, verify.code(), verify.err());
-        assertTrue(verify.out().startsWith("ok cli-credit:1 sha256 "), verify.out());
+        assertTrue(verify.out().startsWith("ok cli-credit:1 unsigned sha256 "), verify.out());
 
         CliRun list = run(concat(new String[]{"models", "list"}, common));
         assertTrue(list.out().lines().anyMatch(l -> l.startsWith("cli-credit") && l.contains("champion")), list.out());

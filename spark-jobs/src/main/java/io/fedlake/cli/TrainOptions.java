@@ -123,6 +123,12 @@ public final class TrainOptions {
     @Option(names = "--min-completion", defaultValue = "0.5", description = "fedavg: share of selected clients that must complete a round. Default: ${DEFAULT-VALUE}")
     double minCompletion;
 
+    @Option(names = "--max-update-norm", defaultValue = "1000", description = "fedavg: a client whose update has a larger L2 norm (or any NaN/inf) fails the round. Default: ${DEFAULT-VALUE}")
+    double maxUpdateNorm;
+
+    @Option(names = "--max-clients", defaultValue = "10000", description = "fedavg: most distinct --client-column values accepted. Default: ${DEFAULT-VALUE}")
+    int maxClients;
+
     @Option(names = "--round-retries", defaultValue = "2", description = "fedavg: retries of a round below the minimum completion. Default: ${DEFAULT-VALUE}")
     int roundRetries;
 
@@ -238,7 +244,7 @@ public final class TrainOptions {
             if (serverLr != null) {
                 sc = sc.withServerLearningRate(serverLr);
             }
-            return new FederatedTrainer(Strategies.create(sc));
+            return new FederatedTrainer(Strategies.create(sc), new io.fedlake.train.federated.ClientLimits(maxUpdateNorm, maxClients));
         }
         if (!FederatedTrainer.REGIME.equals(regime) && (secureAggregation || dpNoise != null)) {
             throw new IllegalArgumentException("--secure-aggregation and --dp-noise need --regime fedavg");

@@ -52,10 +52,16 @@ public final class FederatedTrainer implements Trainer {
     public static final String REGIME = "fedavg";
 
     private final Strategy strategy;
+    private final ClientLimits limits;
     private final Map<String, Object> report = new LinkedHashMap<>();
 
     public FederatedTrainer(Strategy strategy) {
+        this(strategy, ClientLimits.DEFAULTS);
+    }
+
+    public FederatedTrainer(Strategy strategy, ClientLimits limits) {
         this.strategy = strategy;
+        this.limits = limits;
     }
 
     @Override
@@ -88,7 +94,8 @@ public final class FederatedTrainer implements Trainer {
         // one pass for the client list and the rows without a client (two queries used to scan the table twice)
         long noClient = 0;
         List<String> found = new ArrayList<>();
-        for (Row r : rows.groupBy(col(clientColumn).cast("string")).count().collectAsList()) {
+        // at most maxClients + 1 clients (and the null group) reach the driver: enough to tell the cap was passed
+        for (Row r : rows.groupBy(col(clientColumn).cast("string")).count().limit(limits.maxClients() + 2).collectAsList()) {
             if (r.isNullAt(0)) {
                 noClient = r.getLong(1);
             } else {
@@ -99,14 +106,16 @@ public final class FederatedTrainer implements Trainer {
             ctx.rejected().add(noClient);
             ctx.progress().accept(String.format("%,d rows have no %s and are not trained on", noClient, clientColumn));
         }
+        if (found.size() > limits.maxClients()) {
+            throw new UserError("--client-column " + clientColumn + " has more than " + limits.maxClients() + " distinct values in "
+                    + config.table() + " (--max-clients): each client is a shard and a task; pick a coarser column or raise the cap");
+        }
         Dataset<Row> assigned = rows.where(col(clientColumn).isNotNull());
         List<String> clients = found.stream().sorted().toList();
         if (clients.isEmpty()) {
             throw new UserError("table " + config.table() + " has no rows with a " + clientColumn + " to train on");
         }
-        Dataset<Row> withShard = assigned.withColumn("__shard", functions.array_position(
-                functions.array(clients.stream().map(functions::lit).toArray(org.apache.spark.sql.Column[]::new)),
-                col(clientColumn).cast("string")).minus(1).cast("int"));
+        Dataset<Row> withShard = withShardIndex(assigned, clientColumn, clients);
         long seed = config.seed();
         JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, clients.size(), "__shard",
                 clients, translator, ctx.rejected());
@@ -126,6 +135,20 @@ public final class FederatedTrainer implements Trainer {
             shards.unpersist();
             evaluation.close();
         }
+    }
+
+    /**
+     * Each row's shard: the index of its client in {@code clients}, by a broadcast join with the (client, index)
+     * table — a literal array of every client in the plan was O(clients) per row and bloated the plan.
+     */
+    static Dataset<Row> withShardIndex(Dataset<Row> rows, String clientColumn, List<String> clients) {
+        List<Row> index = new ArrayList<>(clients.size());
+        for (int i = 0; i < clients.size(); i++) {
+            index.add(org.apache.spark.sql.RowFactory.create(clients.get(i), i));
+        }
+        Dataset<Row> map = rows.sparkSession().createDataFrame(index, new org.apache.spark.sql.types.StructType()
+                .add("__client", org.apache.spark.sql.types.DataTypes.StringType, false).add("__shard", org.apache.spark.sql.types.DataTypes.IntegerType, false));
+        return rows.join(functions.broadcast(map), col(clientColumn).cast("string").equalTo(map.col("__client"))).drop("__client");
     }
 
     private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
@@ -179,6 +202,10 @@ public final class FederatedTrainer implements Trainer {
                                         + "last failures: %s", round, outcome.completed(), outcome.selected(), 100 * f.minCompletion(), attempt,
                                 outcome.failureSummary()));
                     }
+                }
+                if (!outcome.failures().isEmpty()) {
+                    ctx.progress().accept(String.format("round %d: %d of %d selected clients failed: %s", round, outcome.failures().size(),
+                            outcome.selected(), outcome.failureSummary()));
                 }
                 float[] next = strategy.aggregateFit(round, global, outcome.updates(), outcome.failures());
                 if (accountant != null && !outcome.updates().isEmpty()) {
@@ -272,7 +299,7 @@ public final class FederatedTrainer implements Trainer {
         long perClient = (long) n * (individual ? 4L : f.secureAggregation() ? 8L : 16L);
         try {
             JavaRDD<EncodedShard> clients = shards.of(selected);
-            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual), (acc, shard) -> {
+            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual, limits), (acc, shard) -> {
                 if (!b.value().selected(shard.client())) {
                     return acc;
                 }
@@ -374,7 +401,10 @@ public final class FederatedTrainer implements Trainer {
         long examples;
         double lossSum;
 
-        Results(int n, boolean secure) {
+        final ClientLimits limits;
+
+        Results(int n, boolean secure, ClientLimits limits) {
+            this.limits = limits;
             this.sum = new ExactSum(secure ? 0 : n);
             this.masked = secure ? new long[n] : null;
         }
@@ -384,6 +414,9 @@ public final class FederatedTrainer implements Trainer {
             String failure = r.failure();
             if (failure == null && r.partial() && !acceptPartial) {
                 failure = r.partialReason() + "; dropped by the strategy (no partial work)";
+            }
+            if (failure == null) {
+                failure = limits.reject(u.delta()); // in the client's task, before the update can reach the sum
             }
             if (failure != null) {
                 failures.add(new ClientFailure(r.clientId(), failure));

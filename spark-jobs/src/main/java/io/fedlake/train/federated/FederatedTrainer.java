@@ -115,7 +115,7 @@ public final class FederatedTrainer implements Trainer {
         if (clients.isEmpty()) {
             throw new UserError("table " + config.table() + " has no rows with a " + clientColumn + " to train on");
         }
-        Dataset<Row> withShard = withShardIndex(assigned, clientColumn, clients);
+        Dataset<Row> withShard = ClientIndex.withShardIndex(assigned, clientColumn, clients);
         long seed = config.seed();
         JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, clients.size(), "__shard",
                 clients, translator, ctx.rejected());
@@ -135,20 +135,6 @@ public final class FederatedTrainer implements Trainer {
             shards.unpersist();
             evaluation.close();
         }
-    }
-
-    /**
-     * Each row's shard: the index of its client in {@code clients}, by a broadcast join with the (client, index)
-     * table — a literal array of every client in the plan was O(clients) per row and bloated the plan.
-     */
-    static Dataset<Row> withShardIndex(Dataset<Row> rows, String clientColumn, List<String> clients) {
-        List<Row> index = new ArrayList<>(clients.size());
-        for (int i = 0; i < clients.size(); i++) {
-            index.add(org.apache.spark.sql.RowFactory.create(clients.get(i), i));
-        }
-        Dataset<Row> map = rows.sparkSession().createDataFrame(index, new org.apache.spark.sql.types.StructType()
-                .add("__client", org.apache.spark.sql.types.DataTypes.StringType, false).add("__shard", org.apache.spark.sql.types.DataTypes.IntegerType, false));
-        return rows.join(functions.broadcast(map), col(clientColumn).cast("string").equalTo(map.col("__client"))).drop("__client");
     }
 
     private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,

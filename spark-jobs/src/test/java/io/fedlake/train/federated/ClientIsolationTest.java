@@ -96,7 +96,7 @@ class ClientIsolationTest extends LocalSparkTest {
     void theClientToShardMapIsAJoinNotALiteralArray() {
         Dataset<Row> rows = spark.range(12).selectExpr("id", "concat('C', cast(id % 4 as string)) AS client");
         List<String> clients = List.of("C0", "C1", "C2", "C3");
-        Dataset<Row> mapped = FederatedTrainer.withShardIndex(rows, "client", clients);
+        Dataset<Row> mapped = ClientIndex.withShardIndex(rows, "client", clients);
 
         for (Row r : mapped.collectAsList()) {
             assertEquals(clients.indexOf(r.<String>getAs("client")), (int) r.<Integer>getAs("__shard"));

@@ -31,6 +31,8 @@ public abstract class LocalSparkTest {
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                 .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString())
                 .config("spark.databricks.delta.snapshotPartitions", "2")
+                // VACUUM and file listings run this many tasks (10,000 by default): minutes of task overhead on a local master
+                .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
                 .getOrCreate();
     }
 

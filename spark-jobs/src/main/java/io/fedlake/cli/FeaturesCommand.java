@@ -24,7 +24,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -95,7 +94,7 @@ final class FeaturesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PrintStream out = System.out;
+            ConsoleOut out = ConsoleOut.stdout();
             FeatureViews views = definitions.load();
             out.printf("%-26s %3s  %-10s %-22s %-14s %5s %8s  %s%n", "view", "v", "entity", "join keys", "source", "ttl", "features", "owner");
             for (FeatureViewDefinition d : views.all()) {
@@ -116,7 +115,7 @@ final class FeaturesCommand implements Runnable {
         public Integer call() {
             FeatureViews views = definitions.load();
             int features = views.all().stream().mapToInt(d -> d.features().size()).sum();
-            System.out.printf("ok: %d views, %d features in %s%n", views.all().size(), features, views.origin());
+            ConsoleOut.stdout().printf("ok: %d views, %d features in %s%n", views.all().size(), features, views.origin());
             return 0;
         }
     }
@@ -160,7 +159,7 @@ final class FeaturesCommand implements Runnable {
         }
     }
 
-    static void printStatistics(PrintStream out, java.util.Collection<ColumnStatistics> columns) {
+    static void printStatistics(ConsoleOut out, java.util.Collection<ColumnStatistics> columns) {
         out.printf("  %-34s %9s %12s %12s %12s %12s %9s%n", "feature", "null rate", "min", "max", "mean", "std", "distinct");
         for (ColumnStatistics c : columns) {
             out.printf(Locale.ROOT, "  %-34s %9.4f %12s %12s %12s %12s %9d%n", c.column(), c.missingRate(), num(c.min()), num(c.max()), num(c.mean()),

@@ -23,6 +23,6 @@ public final class GlobalOptions {
     @Option(names = "--conf", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", description = "Spark configuration, repeatable")
     Map<String, String> conf = new LinkedHashMap<>();
 
-    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces on errors")
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces on errors and Spark's full INFO log")
     boolean verbose;
 }

@@ -85,6 +85,9 @@ final class ModelsCommand implements Runnable {
         @Option(names = "--lower-is-better", description = "The metric improves downwards (e.g. holdout_log_loss)")
         boolean lowerIsBetter;
 
+        @Option(names = "--check-only", description = "Evaluate the gate and print 'gate passed: …' or 'gate refused: …' (exit 0 either way); move nothing")
+        boolean checkOnly;
+
         @Override
         protected void validate() {
             if (!(tolerance >= 0)) {
@@ -97,7 +100,11 @@ final class ModelsCommand implements Runnable {
 
         @Override
         protected int run(Lake lake) {
-            ModelRegistry.Promotion p = new ModelRegistry(lake).promote(reference, alias, metric, tolerance, !lowerIsBetter);
+            ModelRegistry.Promotion p = new ModelRegistry(lake).promote(reference, alias, metric, tolerance, !lowerIsBetter, checkOnly);
+            if (checkOnly) {
+                out.println((p.promoted() ? "gate passed: " : "gate refused: ") + p.message());
+                return 0;
+            }
             if (!p.promoted()) {
                 throw new UserError(p.message());
             }

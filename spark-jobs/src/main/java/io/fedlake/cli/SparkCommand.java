@@ -7,7 +7,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,7 +18,7 @@ abstract class SparkCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    protected final PrintStream out = System.out;
+    protected final ConsoleOut out = ConsoleOut.stdout();
 
     /** Checks arguments and builds the command's configuration; throw IllegalArgumentException for a bad one. */
     protected abstract void validate();
@@ -45,6 +44,7 @@ abstract class SparkCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "bad --lake: " + e.getMessage(), e);
         }
         conf.putAll(global().conf);
+        ConsoleLogging.configure(global().verbose);
         try (SparkSession spark = SparkSessions.create("fedlake " + spec.name(), global().master, conf)) {
             Lake lake;
             try {

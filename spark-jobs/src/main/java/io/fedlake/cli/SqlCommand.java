@@ -65,7 +65,7 @@ final class SqlCommand extends SparkCommand {
                 }
                 line.append(r.isNullAt(c) ? "NULL" : String.valueOf(r.get(c)));
             }
-            out.println(line);
+            out.println(line.toString());
         }
         if (rows.size() > limit) {
             out.println("… (more rows; raise --limit)");

@@ -35,7 +35,12 @@ public final class SparkSessions {
             // Delta rebuilds a table's file list in 50 shuffle partitions by default; on a few local cores that is most
             // of a small commit's or a metadata read's time (scoring's count check: 7.2 s → 1.9 s on 1M rows, 2 cores).
             sc.setIfMissing("spark.databricks.delta.snapshotPartitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+            // VACUUM lists a table in this many tasks, 10,000 by default: minutes of task overhead for a small local table.
+            sc.setIfMissing("spark.sql.sources.parallelPartitionDiscovery.parallelism", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
         }
+        // Spark shortens a plan's description (UI, event log) past 25 fields and warns on the first wide query. A credit
+        // training plan has ~30 columns and users' own tables hundreds: keep the full plan, and no WARN on every run.
+        sc.setIfMissing("spark.sql.debug.maxToStringFields", "1000");
         // Score and raw tables stay readable by other engines (delta-rs, Trino): no deletion vectors by default.
         sc.setIfMissing("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");
         conf.forEach(sc::set);

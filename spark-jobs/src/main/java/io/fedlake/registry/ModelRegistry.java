@@ -240,6 +240,14 @@ public final class ModelRegistry {
      * points at now by more than {@code tolerance} (or the alias is unset).
      */
     public Promotion promote(String reference, String alias, String metric, double tolerance, boolean higherIsBetter) {
+        return promote(reference, alias, metric, tolerance, higherIsBetter, false);
+    }
+
+    /**
+     * The metric gate, and the alias move when it passes. With {@code checkOnly} the gate is evaluated and reported
+     * but the alias stays where it is: a scheduler branches on the decision before it promotes.
+     */
+    public Promotion promote(String reference, String alias, String metric, double tolerance, boolean higherIsBetter, boolean checkOnly) {
         if (!(tolerance >= 0)) {
             throw new IllegalArgumentException("tolerance must be ≥ 0, got " + tolerance);
         }
@@ -264,7 +272,9 @@ public final class ModelRegistry {
         }
         String why = current == null ? "first " + alias : String.format("%s %.4f vs %s %.4f", metric, value, current.reference(),
                 current.metrics().getOrDefault(metric, Double.NaN));
-        setAlias(candidate.name(), alias, candidate.version(), why);
+        if (!checkOnly) {
+            setAlias(candidate.name(), alias, candidate.version(), why);
+        }
         return new Promotion(true, String.format("%s@%s → %s (%s)", candidate.name(), alias, candidate.reference(), why));
     }
 

@@ -229,4 +229,39 @@ class ScoringJobTest extends LocalSparkTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aScoredDateReconcilesFromTheTablesIsPublishedOnceAndADuplicateIsCaught() {
+        LocalDate d = LocalDate.of(2026, 12, 5);
+        score(d, null, "job-ledger");
+
+        ScoreLedger.Reconciliation r = ScoreLedger.reconcile(lake, Domain.CREDIT, d, null, true);
+        assertTrue(r.reconciles(), r.problem());
+        assertEquals(List.of(202L, 200L, 2L), List.of(r.input(), r.scored(), r.quarantined()));
+        assertEquals("job-ledger", r.scoringRunId());
+        assertEquals("raw.credit", r.inputTable());
+        ScoreLedger.publish(lake, r, "pub-1");
+        ScoreLedger.publish(lake, r, "pub-2");
+        List<Row> marks = spark.read().format("delta").load(lake.pathOf(ScoreLedger.PUBLISHED_TABLE))
+                .where(col("domain").equalTo("credit").and(col("logical_date").equalTo(lit(java.sql.Date.valueOf(d))))).collectAsList();
+        assertEquals(1, marks.size(), "a rerun of publish replaces the date's mark");
+        assertEquals("pub-2", marks.get(0).getAs("publish_run_id"));
+        assertEquals(200L, (long) marks.get(0).getAs("rows_scored"));
+
+        // Only the date's own input rows (none of the generated rows fall on it): the tables hold more than that input.
+        ScoreLedger.Reconciliation dateOnly = ScoreLedger.reconcile(lake, Domain.CREDIT, d, null, false);
+        assertTrue(dateOnly.problem().contains("does not reconcile: raw.credit v0 has 0 input row(s) for the date, the tables hold 200 scored + 2 quarantined"),
+                dateOnly.problem());
+
+        spark.read().format("delta").load(lake.pathOf("scores.credit")).where(col("logical_date").equalTo(lit(java.sql.Date.valueOf(d)))).limit(1)
+                .write().format("delta").mode("append").save(lake.pathOf("scores.credit"));
+        ScoreLedger.Reconciliation duplicated = ScoreLedger.reconcile(lake, Domain.CREDIT, d, null, true);
+        assertEquals("scores.credit for 2026-12-05 has 1 duplicate application_id value(s) among 201 score rows", duplicated.problem());
+        UserError refused = assertThrows(UserError.class, () -> ScoreLedger.publish(lake, duplicated, "pub-3"));
+        assertTrue(refused.getMessage().startsWith("not published: scores.credit for 2026-12-05 has 1 duplicate"), refused.getMessage());
+
+        ScoreLedger.Reconciliation never = ScoreLedger.reconcile(lake, Domain.CREDIT, LocalDate.of(2031, 1, 1), null, true);
+        assertEquals("scores.credit for 2031-01-01 has no rows but raw.credit v0 has 202 for the date: it was not scored", never.problem());
+        assertTrue(ScoreLedger.reconcile(lake, Domain.CREDIT, LocalDate.of(2031, 1, 1), null, false).reconciles(), "no input row, no score row");
+    }
 }

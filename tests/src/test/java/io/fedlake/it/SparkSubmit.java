@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -18,16 +19,27 @@ import java.util.stream.Stream;
  */
 final class SparkSubmit {
 
-    record Result(int code, String output) {
-        /** The last line starting with {@code prefix}, or fails with the output. */
+    /**
+     * A finished spark-submit: Fedlake's own lines are on {@code stdout}, the log (Spark's, Fedlake's) on
+     * {@code stderr}. They are read apart, so a log line can never land inside a summary line being asserted on.
+     */
+    record Result(int code, String stdout, String stderr) {
+        /** The last stdout line starting with {@code prefix}, or fails with the output. */
         String line(String prefix) {
-            return output.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b)
+            return stdout.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b)
                     .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in:\n" + tail()));
         }
 
+        /** Log lines at {@code level} (INFO, WARN, ERROR) that the run wrote to stderr. */
+        List<String> logLines(String level) {
+            Pattern p = Pattern.compile("^[\\d/]*\\s?\\d\\d:\\d\\d:\\d\\d " + level + " ");
+            return stderr.lines().filter(l -> p.matcher(l).find()).toList();
+        }
+
+        /** All of stdout and the end of stderr, for a failure message. */
         String tail() {
-            List<String> lines = output.lines().toList();
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+            List<String> lines = stderr.lines().toList();
+            return "stdout:\n" + stdout + "\nstderr (last 60 lines):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
         }
     }
 
@@ -69,8 +81,9 @@ final class SparkSubmit {
                 "--class", "io.fedlake.cli.Fedlake",
                 APP_JAR.toString()));
         cmd.addAll(Arrays.asList(fedlakeArgs));
-        File log = Files.createTempFile("spark-submit", ".log").toFile();
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log);
+        File out = Files.createTempFile("spark-submit", ".out").toFile();
+        File err = Files.createTempFile("spark-submit", ".err").toFile();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectOutput(out).redirectError(err);
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("SPARK_HOME");
@@ -79,8 +92,9 @@ final class SparkSubmit {
             p.destroyForcibly();
             throw new IllegalStateException("spark-submit did not finish in 10 minutes: " + cmd);
         }
-        String output = Files.readString(log.toPath());
-        log.delete();
-        return new Result(p.exitValue(), output);
+        Result result = new Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+        out.delete();
+        err.delete();
+        return result;
     }
 }

@@ -6,6 +6,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +29,12 @@ class SparkSubmitPipelineIT extends LocalSparkTest {
         SparkSubmit.Result pipeline = SparkSubmit.run(tmp, "pipeline", "--lake", lake.toString(), "--rows", "10000", "--date", "2026-11-23");
 
         assertEquals(0, pipeline.code(), pipeline.tail());
+        assertQuietLog(pipeline);
+        assertEquals(List.of("fedlake pipeline: run", "  data      generated raw.credit:", "  train     credit-mlp with dl4j-paramavg,",
+                        "  evaluate  holdout AUC", "  score     scores.credit for 2026-11-23:", "  model     credit-mlp:1 sha256", "rows read 10,000 |"),
+                summaryLinesStartingWith(pipeline, "fedlake pipeline: run", "  data      generated raw.credit:", "  train     credit-mlp with dl4j-paramavg,",
+                        "  evaluate  holdout AUC", "  score     scores.credit for 2026-11-23:", "  model     credit-mlp:1 sha256", "rows read 10,000 |"),
+                pipeline.tail());
         Matcher m = Pattern.compile("rows read ([\\d,]+) \\| scored ([\\d,]+) \\| AUC ([\\d.]+)").matcher(pipeline.line("rows read"));
         assertTrue(m.find(), pipeline.line("rows read"));
         assertEquals(10_000, number(m.group(1)));
@@ -47,6 +54,7 @@ class SparkSubmitPipelineIT extends LocalSparkTest {
         for (int run = 1; run <= 2; run++) {
             SparkSubmit.Result score = SparkSubmit.run(tmp, "score", "--lake", lake.toString(), "--model", "credit-mlp", "--date", "2025-03-14");
             assertEquals(0, score.code(), score.tail());
+            assertQuietLog(score);
             assertTrue(score.line("scored raw.credit for 2025-03-14").contains(String.format("%,d read = %,d scored + 0 quarantined", expected, expected)),
                     score.line("scored raw.credit"));
         }
@@ -54,6 +62,28 @@ class SparkSubmitPipelineIT extends LocalSparkTest {
         assertEquals(expected, day.count());
         assertEquals(1, day.select("job_run_id").distinct().count());
         assertEquals(scored, spark.read().format("delta").load(lake.resolve("scores/credit").toString()).where("logical_date = DATE'2026-11-23'").count());
+    }
+
+    /**
+     * Under spark-submit the job's console log is Fedlake's quiet profile: no INFO line of Spark's, and no WARN line
+     * but the one spark-submit itself logs before Fedlake's main runs (Hadoop has no native library here).
+     */
+    private static void assertQuietLog(SparkSubmit.Result run) {
+        assertEquals(List.of(), run.logLines("INFO").stream().filter(l -> !l.contains(" INFO ScoringJob: ")).toList(), run.tail());
+        assertEquals(List.of(), run.logLines("WARN").stream().filter(l -> !l.contains(" WARN NativeCodeLoader: ")).toList(), run.tail());
+    }
+
+    /** The prefixes, in stdout order, that some stdout line starts with: Fedlake's summary lines arrive whole and in order. */
+    private static List<String> summaryLinesStartingWith(SparkSubmit.Result run, String... prefixes) {
+        List<String> found = new java.util.ArrayList<>();
+        for (String line : run.stdout().lines().toList()) {
+            for (String prefix : prefixes) {
+                if (line.startsWith(prefix)) {
+                    found.add(prefix);
+                }
+            }
+        }
+        return found;
     }
 
     private static long number(String s) {

@@ -185,6 +185,28 @@ class RoundTrainingTest extends LocalSparkTest {
         assertEquals(previous, ((Number) dp.get("epsilon")).doubleValue(), 1e-9);
     }
 
+    /**
+     * Issue #15: DP noise and client sampling used to be pure functions of (seed, round), so anyone with the model's
+     * provenance could regenerate and subtract the noise; sampling was fixed-size where the accountant assumes Poisson.
+     */
+    @Test
+    void dpNoiseAndPoissonSamplingAreFreshForTheSameSeed() {
+        DpConfig dp = new DpConfig(0.5, 1.0, 1e-5, Double.POSITIVE_INFINITY);
+        float[] a = params(TrainingJob.run(lake, privateFedavg(3, false, 0, dp), fedAvg(), "dp-fresh", "run-dp-fresh-a", line -> { }));
+        float[] b = params(TrainingJob.run(lake, privateFedavg(3, false, 0, dp), fedAvg(), "dp-fresh", "run-dp-fresh-b", line -> { }));
+
+        assertTrue(!java.util.Arrays.equals(a, b), "two DP runs with the same seed must not add the same noise");
+        List<Row> rounds = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE))
+                .where(col("run_id").isin("run-dp-fresh-a", "run-dp-fresh-b")).select("clients_selected", "epsilon", "round").collectAsList();
+        assertEquals(6, rounds.size());
+        // Poisson sampling at q = 0.5 of 24 clients: Binomial(24, 0.5) sizes; all six equal to 12 has probability 1.7e-5
+        assertTrue(rounds.stream().anyMatch(r -> r.getInt(0) != 12), "sizes vary under Poisson sampling: " + rounds);
+        // the accountant uses q = 0.5 exactly, whatever the draw
+        io.fedlake.train.federated.RdpAccountant expected = new io.fedlake.train.federated.RdpAccountant();
+        expected.compose(0.5, 1.0, 3);
+        rounds.stream().filter(r -> r.getInt(2) == 3).forEach(r -> assertEquals(expected.epsilon(1e-5), r.getDouble(1), 1e-12));
+    }
+
     private static final class SimulatedCrash extends RuntimeException {
         SimulatedCrash(String line) {
             super("simulated crash after: " + line);

@@ -53,6 +53,8 @@ public final class FederatedTrainer implements Trainer {
 
     private final Strategy strategy;
     private final Map<String, Object> report = new LinkedHashMap<>();
+    /** DP-FedAvg's noise and Poisson sampling; a DRBG seeded from the platform, never from the job's seed. */
+    private java.security.SecureRandom privacy;
 
     public FederatedTrainer(Strategy strategy) {
         this.strategy = strategy;
@@ -140,6 +142,15 @@ public final class FederatedTrainer implements Trainer {
         Double lastAuc = null;
         int roundsRun = 0;
         RdpAccountant accountant = f.dp() != null ? new RdpAccountant() : null;
+        // DP: noise and client sampling from a secure generator, never from the seed (which is in the provenance)
+        privacy = f.dp() != null ? DpFedAvg.secureGenerator() : null;
+        ClientSampling sampling = strategy.sampling();
+        double q = sampling.fraction();
+        if (privacy != null && q * available.size() < sampling.minClients()) {
+            throw new UserError(String.format("DP-FedAvg samples each client with probability --client-fraction %s: %.2f of %d clients are expected "
+                    + "per round, fewer than --min-clients %d; raise --client-fraction or lower --min-clients", q, q * available.size(),
+                    available.size(), sampling.minClients()));
+        }
         Double epsilon = null;
         try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), jsc.hadoopConfiguration())) {
             if (ctx.resume()) {
@@ -157,18 +168,28 @@ public final class FederatedTrainer implements Trainer {
                 ctx.progress().accept("resumed from the checkpoint of round " + start + "/" + f.rounds());
             }
             roundsRun = start;
+            rounds:
             for (int round = start + 1; round <= f.rounds(); round++) {
                 long t0 = System.nanoTime();
-                double q = (double) strategy.sampleClients(round, available, seed).size() / available.size();
-                if (accountant != null && accountant.wouldExceed(q, f.dp().noiseMultiplier(), f.dp().delta(), f.dp().epsilonBudget())) {
-                    ctx.progress().accept(String.format("privacy budget: round %d would take ε past %.3f (δ %.0e); stopping after %d round(s) at ε %.3f",
-                            round, f.dp().epsilonBudget(), f.dp().delta(), round - 1, epsilon == null ? 0.0 : epsilon));
-                    break;
-                }
                 Outcome outcome = null;
                 int attempt = 1;
                 for (; attempt <= f.roundRetries() + 1; attempt++) {
-                    outcome = runAttempt(round, attempt, global, config, f, jsc, shards, evaluation.architecture(), evaluation.sha256(), available);
+                    // every attempt runs the sampled Gaussian mechanism once (its result is used or discarded), so
+                    // every attempt is accounted, and none starts that would take ε past the budget
+                    if (accountant != null && accountant.wouldExceed(q, f.dp().noiseMultiplier(), f.dp().delta(), f.dp().epsilonBudget())) {
+                        ctx.progress().accept(String.format("privacy budget: round %d%s would take ε past %.3f (δ %.0e); stopping after %d round(s) at ε %.3f",
+                                round, attempt > 1 ? " attempt " + attempt : "", f.dp().epsilonBudget(), f.dp().delta(), round - 1,
+                                epsilon == null ? 0.0 : epsilon));
+                        break rounds;
+                    }
+                    List<String> selected = privacy != null ? ClientSampling.poisson(available, q, privacy)
+                            : strategy.sampleClients(round, available, attempt == 1 ? seed : ClientSampling.mix(ClientSampling.mix(seed, round), attempt));
+                    outcome = runAttempt(round, attempt, selected, global, config, f, jsc, shards, evaluation.architecture(), evaluation.sha256(),
+                            q * available.size());
+                    if (accountant != null) {
+                        accountant.step(q, f.dp().noiseMultiplier());
+                        epsilon = accountant.epsilon(f.dp().delta());
+                    }
                     if (outcome.completed() >= Math.ceil(f.minCompletion() * outcome.selected() - 1e-9)) {
                         break;
                     }
@@ -181,10 +202,6 @@ public final class FederatedTrainer implements Trainer {
                     }
                 }
                 float[] next = strategy.aggregateFit(round, global, outcome.updates(), outcome.failures());
-                if (accountant != null && !outcome.updates().isEmpty()) {
-                    accountant.step(q, f.dp().noiseMultiplier());
-                    epsilon = accountant.epsilon(f.dp().delta());
-                }
                 if (next != null) {
                     global = next;
                 }
@@ -196,11 +213,16 @@ public final class FederatedTrainer implements Trainer {
                 }
                 double evalSeconds = (System.nanoTime() - e0) / 1e9;
                 boolean reached = f.targetAuc() > 0 && metrics != null && metrics.auc() >= f.targetAuc();
-                if (round % config.checkpointEvery() == 0 || round == f.rounds() || reached) {
+                // DP: every round's accountant state is on disk before its result is shown or logged, so a resume
+                // never forgets privacy that was spent on something released
+                if (round % config.checkpointEvery() == 0 || round == f.rounds() || reached || accountant != null) {
                     Map<String, float[]> arrays = new LinkedHashMap<>();
                     arrays.put("params", global);
                     arrays.putAll(strategy.state());
                     checkpoints.submit(new Checkpoint(round, fingerprint, arrays, accountant == null ? null : accountant.state()));
+                    if (accountant != null) {
+                        checkpoints.await();
+                    }
                 }
                 log.record(new RoundLog.Round(round, round, attempt, outcome.meanLoss(), metrics, outcome.selected(), outcome.completed(),
                         outcome.examples(), outcome.bytes(), epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
@@ -237,11 +259,10 @@ public final class FederatedTrainer implements Trainer {
     }
 
     /** One attempt at a round: plan, train the selected clients, aggregate on the executors. */
-    private Outcome runAttempt(int round, int attempt, float[] global, TrainConfig config, FederatedConfig f, JavaSparkContext jsc,
-                               RoundShards<EncodedShard> shards, Broadcast<byte[]> arch, String sha, List<String> available) {
+    private Outcome runAttempt(int round, int attempt, List<String> selected, float[] global, TrainConfig config, FederatedConfig f,
+                               JavaSparkContext jsc, RoundShards<EncodedShard> shards, Broadcast<byte[]> arch, String sha, double expectedClients) {
         long seed = config.seed();
         long roundSeed = ClientSampling.mix(ClientSampling.mix(seed, round), attempt);
-        List<String> selected = strategy.sampleClients(round, available, attempt == 1 ? seed : roundSeed);
         SplittableRandom sim = new SplittableRandom(ClientSampling.mix(roundSeed, 0x5157));
         Map<String, FitInstructions> plan = new LinkedHashMap<>();
         Set<String> dropouts = new HashSet<>();
@@ -279,7 +300,7 @@ public final class FederatedTrainer implements Trainer {
                 acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial);
                 return acc;
             }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
-            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, seed, round, selected.size());
+            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy);
             List<ClientFailure> failures = new ArrayList<>(r.failures);
             failures.sort(Comparator.comparing(ClientFailure::clientId));
             List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
@@ -316,11 +337,13 @@ public final class FederatedTrainer implements Trainer {
      * recovery step), then the sum is decoded. DP-FedAvg: Gaussian noise on the sum of clipped deltas, divided by
      * the expected number of clients.
      */
-    private static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, long seed, int roundNumber,
-                                                      int expectedClients) {
-        if (r.completed == 0) {
+    private static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, double expectedClients,
+                                                      java.security.SecureRandom noise) {
+        if (r.completed == 0 && f.dp() == null) {
             return List.of();
         }
+        // DP: a round where no sampled client delivered still releases noise (the mechanism the accountant assumes)
+        int n = r.masked != null ? r.masked.length : r.sum.length();
         double[] sum;
         float[] mean;
         String label;
@@ -336,15 +359,16 @@ public final class FederatedTrainer implements Trainer {
             mean = decoded;
             label = "secure aggregate of " + survivors.size() + " clients";
         } else {
-            sum = f.dp() != null ? r.sum.values() : null;
+            sum = f.dp() != null ? (r.completed == 0 ? new double[n] : r.sum.values()) : null;
             mean = f.dp() != null ? null : r.sum.divideBy(r.sum.weight());
             label = "aggregate of " + r.completed + " clients";
         }
         if (f.dp() != null) {
-            mean = DpFedAvg.noisyMean(sum, f.dp().noiseMultiplier(), f.dp().clipNorm(), expectedClients, seed, roundNumber);
+            mean = DpFedAvg.noisyMean(sum, f.dp().noiseMultiplier(), f.dp().clipNorm(), expectedClients, noise);
             label = "DP " + label;
         }
-        return List.of(new ClientUpdate(label, mean, r.examples, r.lossSum / Math.max(1, r.examples), 0));
+        // one aggregate: its weight only has to be > 0 for the strategy's weighted mean of one update
+        return List.of(new ClientUpdate(label, mean, Math.max(1, r.examples), r.lossSum / Math.max(1, r.examples), 0));
     }
 
     private record Outcome(int selected, int completed, List<ClientUpdate> updates, List<ClientFailure> failures, Double meanLoss,

@@ -161,6 +161,23 @@ class RoundTrainingTest extends LocalSparkTest {
         long dropped = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo("run-sa-secure"))
                 .where(col("clients_completed").lt(col("clients_selected"))).count();
         assertTrue(dropped > 0, "the run must include rounds with dropped clients to show their masks are removed");
+
+        // issue #15: under secure aggregation no per-client row reaches training.rounds, only the sums the protocol reveals
+        List<Row> plainRounds = roundsOf("run-sa-plain");
+        List<Row> secureRounds = roundsOf("run-sa-secure");
+        assertEquals(2, secureRounds.size());
+        for (int i = 0; i < secureRounds.size(); i++) {
+            Row p = plainRounds.get(i);
+            Row s = secureRounds.get(i);
+            assertTrue(p.getList(p.fieldIndex("clients")).size() > 0, "the plain run still logs its clients");
+            assertEquals(List.of(), s.getList(s.fieldIndex("clients")), "secure aggregation logs no client: " + s);
+            assertEquals(p.<Long>getAs("examples"), s.<Long>getAs("examples"), "the example total comes out of the masked sum");
+            assertEquals(p.<Double>getAs("train_loss"), s.<Double>getAs("train_loss"), 1e-5, "the mean loss comes out of the masked sum");
+        }
+    }
+
+    private static List<Row> roundsOf(String runId) {
+        return spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo(runId)).orderBy("round").collectAsList();
     }
 
     @Test
@@ -205,6 +222,13 @@ class RoundTrainingTest extends LocalSparkTest {
         io.fedlake.train.federated.RdpAccountant expected = new io.fedlake.train.federated.RdpAccountant();
         expected.compose(0.5, 1.0, 3);
         rounds.stream().filter(r -> r.getInt(2) == 3).forEach(r -> assertEquals(expected.epsilon(1e-5), r.getDouble(1), 1e-12));
+
+        // no per-client metric under DP, and no un-noised aggregate of the clients' data either
+        for (Row r : roundsOf("run-dp-fresh-a")) {
+            assertEquals(List.of(), r.getList(r.fieldIndex("clients")), "DP logs no client: " + r);
+            assertTrue(r.isNullAt(r.fieldIndex("train_loss")), "DP releases no training loss: " + r);
+            assertEquals(0L, r.<Long>getAs("examples"), "DP releases no example count: " + r);
+        }
     }
 
     private static final class SimulatedCrash extends RuntimeException {

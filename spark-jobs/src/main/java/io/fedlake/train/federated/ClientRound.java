@@ -19,6 +19,23 @@ public record ClientRound(int round, int attempt, long roundSeed, Map<String, Fi
         return plan.containsKey(client);
     }
 
+    /**
+     * What may be said about a failed client when per-client details are private (DP, secure aggregation): the kind
+     * of failure, without the step counts or messages that depend on its data.
+     */
+    public static String failureKind(String reason) {
+        if (reason.contains("dropped out")) {
+            return "dropped out";
+        }
+        for (String kind : new String[]{"straggler", "round timeout", "no local steps"}) {
+            if (reason.startsWith(kind)) {
+                return kind;
+            }
+        }
+        int colon = reason.indexOf(':');
+        return colon > 0 ? reason.substring(0, colon) : "failed";
+    }
+
     /** The clients the pairwise masks were set up among: everyone selected, sorted. */
     public java.util.List<String> participants() {
         return plan.keySet().stream().sorted().toList();

@@ -87,10 +87,17 @@ public final class FederatedTrainer implements Trainer {
         if (!List.of(rows.columns()).contains(clientColumn)) {
             throw UserError.missingColumns(config.table(), List.of(clientColumn), List.of(rows.columns()));
         }
-        // one pass for the client list and the rows without a client (two queries used to scan the table twice)
+        // one pass for the client list and the rows without a client (two queries used to scan the table twice);
+        // under DP or secure aggregation the per-client row counts stay on the executors
+        boolean hidden = f.secureAggregation() || f.dp() != null;
+        org.apache.spark.sql.Column clientName = col(clientColumn).cast("string");
+        Dataset<Row> perClient = rows.groupBy(clientName.as("client")).count();
+        if (hidden) {
+            perClient = perClient.select(col("client"), functions.when(col("client").isNull(), col("count")).otherwise(0L).as("count"));
+        }
         long noClient = 0;
         List<String> found = new ArrayList<>();
-        for (Row r : rows.groupBy(col(clientColumn).cast("string")).count().collectAsList()) {
+        for (Row r : perClient.collectAsList()) {
             if (r.isNullAt(0)) {
                 noClient = r.getLong(1);
             } else {
@@ -116,12 +123,14 @@ public final class FederatedTrainer implements Trainer {
         try {
             Map<String, Integer> sizes = new HashMap<>();
             Map<String, Integer> partitionOf = new HashMap<>();
-            shards.map(s -> new Object[]{s.client(), s.rows(), s.index()}).collect().forEach(a -> {
+            shards.map(s -> new Object[]{s.client(), hidden ? (s.rows() > 0 ? 1 : 0) : s.rows(), s.index()}).collect().forEach(a -> {
                 sizes.put((String) a[0], (Integer) a[1]);
                 partitionOf.put((String) a[0], (Integer) a[2]);
             });
             List<String> available = clients.stream().filter(c -> sizes.getOrDefault(c, 0) > 0).toList();
-            ctx.progress().accept(String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
+            ctx.progress().accept(hidden ? String.format("%d clients by %s (their sizes stay with them: %s); strategy %s", available.size(), clientColumn,
+                    f.dp() != null ? "DP-FedAvg" : "secure aggregation", strategy.name())
+                    : String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
                     available.stream().mapToInt(sizes::get).min().orElse(0), available.stream().mapToInt(sizes::get).max().orElse(0), strategy.name()));
             return runRounds(log, network, config, ctx, f, jsc, new RoundShards<>(shards, partitionOf), evaluation, available);
         } finally {
@@ -306,8 +315,17 @@ public final class FederatedTrainer implements Trainer {
             List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
             rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
             long bytes = r.completed * perClient;
-            return new Outcome(selected.size(), r.completed, updates, failures, r.examples == 0 ? null : r.lossSum / r.examples, r.examples,
-                    bytes, rows);
+            // DP releases no loss or example count (neither is noised); secure aggregation only their sums
+            long examples = r.examples;
+            Double meanLoss = r.examples == 0 ? null : r.lossSum / r.examples;
+            if (f.dp() != null) {
+                examples = 0;
+                meanLoss = null;
+            } else if (f.secureAggregation() && !individual) {
+                examples = updates.isEmpty() ? 0 : updates.get(0).examples();
+                meanLoss = updates.isEmpty() ? null : updates.get(0).trainLoss();
+            }
+            return new Outcome(selected.size(), r.completed, updates, failures, meanLoss, examples, bytes, rows);
         } finally {
             g.destroy();
             b.destroy();
@@ -343,7 +361,9 @@ public final class FederatedTrainer implements Trainer {
             return List.of();
         }
         // DP: a round where no sampled client delivered still releases noise (the mechanism the accountant assumes)
-        int n = r.masked != null ? r.masked.length : r.sum.length();
+        int n = r.masked != null ? r.masked.length - 2 : r.sum.length();
+        long examples = r.examples;
+        double lossSum = r.lossSum;
         double[] sum;
         float[] mean;
         String label;
@@ -351,7 +371,12 @@ public final class FederatedTrainer implements Trainer {
             List<String> survivors = r.survivors.stream().sorted().toList();
             List<String> dropped = round.participants().stream().filter(c -> !survivors.contains(c)).toList();
             long[] unmasked = SecureAggregation.removeDropoutMasks(r.masked, survivors, dropped, round.roundSeed());
-            float[] decoded = SecureAggregation.decodeMean(unmasked, f.dp() != null ? 1.0 : r.maskedWeight);
+            double weight = SecureAggregation.decode(unmasked[n]);
+            if (f.dp() == null) {
+                examples = Math.round(weight);
+                lossSum = SecureAggregation.decode(unmasked[n + 1]);
+            }
+            float[] decoded = SecureAggregation.decodeMean(java.util.Arrays.copyOf(unmasked, n), f.dp() != null ? 1.0 : weight);
             sum = new double[decoded.length];
             for (int i = 0; i < sum.length; i++) {
                 sum[i] = decoded[i];
@@ -368,7 +393,7 @@ public final class FederatedTrainer implements Trainer {
             label = "DP " + label;
         }
         // one aggregate: its weight only has to be > 0 for the strategy's weighted mean of one update
-        return List.of(new ClientUpdate(label, mean, Math.max(1, r.examples), r.lossSum / Math.max(1, r.examples), 0));
+        return List.of(new ClientUpdate(label, mean, Math.max(1, examples), examples == 0 ? Double.NaN : lossSum / examples, 0));
     }
 
     private record Outcome(int selected, int completed, List<ClientUpdate> updates, List<ClientFailure> failures, Double meanLoss,
@@ -388,8 +413,8 @@ public final class FederatedTrainer implements Trainer {
     static final class Results implements Serializable {
         private static final long serialVersionUID = 1L;
         final ExactSum sum;
+        /** Secure aggregation: Σ masked encodings of (w·Δ, w, w·loss), n + 2 values. */
         long[] masked;
-        double maskedWeight;
         final List<String> survivors = new ArrayList<>();
         final List<ClientUpdate> updates = new ArrayList<>();
         final List<ClientFailure> failures = new ArrayList<>();
@@ -400,7 +425,7 @@ public final class FederatedTrainer implements Trainer {
 
         Results(int n, boolean secure) {
             this.sum = new ExactSum(secure ? 0 : n);
-            this.masked = secure ? new long[n] : null;
+            this.masked = secure ? new long[n + 2] : null;
         }
 
         void add(ClientTraining.Result r, ClientRound round, boolean individual, boolean acceptPartial) {
@@ -409,24 +434,35 @@ public final class FederatedTrainer implements Trainer {
             if (failure == null && r.partial() && !acceptPartial) {
                 failure = r.partialReason() + "; dropped by the strategy (no partial work)";
             }
+            // DP or secure aggregation: nothing about one client but whether it delivered leaves its task — no loss,
+            // example count, step count, or failure detail that depends on its data
+            boolean hidden = round.secureAggregation() || round.dp() != null;
             if (failure != null) {
-                failures.add(new ClientFailure(r.clientId(), failure));
-                clients.add(new RoundLog.ClientRow(r.clientId(), 0, u == null ? null : u.trainLoss(), r.steps(), "failed: " + failure));
+                failures.add(new ClientFailure(r.clientId(), hidden ? ClientRound.failureKind(failure) : failure));
+                if (!hidden) {
+                    clients.add(new RoundLog.ClientRow(r.clientId(), 0, u == null ? null : u.trainLoss(), r.steps(), "failed: " + failure));
+                }
                 return;
             }
             completed++;
-            examples += u.examples();
-            lossSum += u.trainLoss() * u.examples();
-            clients.add(new RoundLog.ClientRow(r.clientId(), u.examples(), u.trainLoss(), u.localSteps(), r.partial() ? "partial" : "ok"));
+            if (!hidden) {
+                examples += u.examples();
+                lossSum += u.trainLoss() * u.examples();
+                clients.add(new RoundLog.ClientRow(r.clientId(), u.examples(), u.trainLoss(), u.localSteps(), r.partial() ? "partial" : "ok"));
+            }
             // DP-FedAvg: clipped deltas, equal weights (the sensitivity the accountant assumes); otherwise example-weighted
             float[] delta = round.dp() == null ? u.delta() : DpFedAvg.clip(u.delta(), round.dp().clipNorm());
             double weight = round.dp() == null ? u.examples() : 1.0;
             if (individual) {
                 updates.add(u);
             } else if (masked != null) {
-                long[] mine = SecureAggregation.mask(SecureAggregation.encode(delta, weight), r.clientId(), round.participants(), round.roundSeed());
+                // the weight and the weighted loss ride in the masked vector too, so only their sums are revealed; DP
+                // releases no loss at all
+                float[] withTotals = java.util.Arrays.copyOf(delta, delta.length + 2);
+                withTotals[delta.length] = 1f;
+                withTotals[delta.length + 1] = round.dp() == null ? (float) u.trainLoss() : 0f;
+                long[] mine = SecureAggregation.mask(SecureAggregation.encode(withTotals, weight), r.clientId(), round.participants(), round.roundSeed());
                 masked = SecureAggregation.sum(masked, mine);
-                maskedWeight += weight;
                 survivors.add(r.clientId());
             } else {
                 sum.add(delta, weight, weight);
@@ -439,7 +475,6 @@ public final class FederatedTrainer implements Trainer {
             }
             if (masked != null) {
                 masked = SecureAggregation.sum(masked, o.masked);
-                maskedWeight += o.maskedWeight;
                 survivors.addAll(o.survivors);
             }
             updates.addAll(o.updates);

@@ -66,6 +66,11 @@ public final class SecureAggregation {
         return out;
     }
 
+    /** One decoded value of an (unmasked) sum: {@code v / 2^F}. */
+    public static double decode(long v) {
+        return v / SCALE;
+    }
+
     /** {@code a + b} in the ring, as a new array; the merge for {@code treeAggregate}. */
     public static long[] sum(long[] a, long[] b) {
         if (a.length != b.length) {

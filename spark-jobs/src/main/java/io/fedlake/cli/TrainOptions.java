@@ -186,6 +186,10 @@ public final class TrainOptions {
     @Option(names = "--secure-aggregation", description = "fedavg: pairwise-masked updates; the server only sees their sum")
     boolean secureAggregation;
 
+    @Option(names = "--client-keys", paramLabel = "URI", description = "fedavg --secure-aggregation: per-client key store, one folder per client "
+            + "with its X25519 key pair (x25519.key, x25519.pub), created by the client's own task on first use; any Hadoop URI")
+    String clientKeys;
+
     @Option(names = "--server-momentum", defaultValue = "0.9", description = "fedavgm: server momentum. Default: ${DEFAULT-VALUE}")
     double serverMomentum;
 
@@ -253,7 +257,7 @@ public final class TrainOptions {
         FederatedConfig federated = !FederatedTrainer.REGIME.equals(regime) ? null
                 : new FederatedConfig(clientColumn != null ? clientColumn : spec().clientKey(), rounds, localEpochs, localBatch, minCompletion,
                 roundRetries, roundTimeout, clientDropout, stragglers, targetAuc, secureAggregation,
-                dpNoise == null ? null : new DpConfig(dpClip, dpNoise, dpDelta, dpEpsilon));
+                dpNoise == null ? null : new DpConfig(dpClip, dpNoise, dpDelta, dpEpsilon), clientKeys);
         return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
                 batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed, evalEvery, checkpointEvery,
                 federated);

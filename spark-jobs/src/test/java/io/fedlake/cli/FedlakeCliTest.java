@@ -67,6 +67,10 @@ class FedlakeCliTest {
         assertUsage(run("train", "--regime", "fedavg", "--mu", "0.1"), "fedlake: --strategy fedavg does not use --mu (applies to --strategy fedprox)");
         assertUsage(run("train", "--regime", "fedavg", "--dp-clip", "2", "--dp-delta", "1e-6"),
                 "fedlake: --dp-clip, --dp-delta need(s) --dp-noise: without it DP-FedAvg is off");
+        assertUsage(run("train", "--regime", "fedavg", "--secure-aggregation"),
+                "fedlake: client keys must be set for secure aggregation (--client-keys URI: one folder per client holding its X25519 key pair)");
+        assertUsage(run("train", "--regime", "fedavg", "--client-keys", "/tmp/keys"),
+                "fedlake: client keys are only used by secure aggregation (--secure-aggregation)");
     }
 
     private static void assertUsage(CliRun r, String firstLine) {
@@ -128,7 +132,7 @@ class FedlakeCliTest {
         assertTrue(train.out().contains("model cli-credit:1 → "), train.out());
 
         CliRun fed = run(concat(new String[]{"train", "--regime", "fedavg", "--rounds", "2", "--client-fraction", "0.25", "--strategy", "fedadam",
-                "--secure-aggregation", "--name", "cli-fed"}, common));
+                "--secure-aggregation", "--client-keys", tmp.resolve("client-keys").toString(), "--name", "cli-fed"}, common));
         assertEquals(0, fed.code(), fed.err());
         assertTrue(fed.out().contains("round 2/2") && fed.out().contains("clients 6/6") && fed.out().contains("model cli-fed:1 → "), fed.out());
         CliRun resumeMissing = run(concat(new String[]{"train", "--regime", "paramavg", "--resume", "no-such-run"}, common));

@@ -137,7 +137,8 @@ class RoundTrainingTest extends LocalSparkTest {
     }
 
     private static TrainConfig privateFedavg(int rounds, boolean secure, double dropout, DpConfig dp) {
-        FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, 32, 0.3, 0, 0, dropout, 0, 0, secure, dp);
+        FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, 32, 0.3, 0, 0, dropout, 0, 0, secure, dp,
+                secure ? tmp.resolve("client-keys").toString() : null);
         return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 7,
                 0, 1, f);
     }
@@ -161,6 +162,19 @@ class RoundTrainingTest extends LocalSparkTest {
         long dropped = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE)).where(col("run_id").equalTo("run-sa-secure"))
                 .where(col("clients_completed").lt(col("clients_selected"))).count();
         assertTrue(dropped > 0, "the run must include rounds with dropped clients to show their masks are removed");
+
+        // the masks came from X25519 key agreement: every branch's own task created its pair in its own folder
+        java.nio.file.Path keys = tmp.resolve("client-keys");
+        try (java.util.stream.Stream<java.nio.file.Path> folders = java.nio.file.Files.list(keys)) {
+            List<java.nio.file.Path> all = folders.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+            assertEquals(24, all.size(), "one key folder per branch: " + all);
+            for (java.nio.file.Path folder : all) {
+                assertTrue(java.nio.file.Files.isRegularFile(folder.resolve("x25519.key")) && java.nio.file.Files.isRegularFile(folder.resolve("x25519.pub")),
+                        folder.toString());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
 
         // issue #15: under secure aggregation no per-client row reaches training.rounds, only the sums the protocol reveals
         List<Row> plainRounds = roundsOf("run-sa-plain");
@@ -212,23 +226,23 @@ class RoundTrainingTest extends LocalSparkTest {
         float[] a = params(TrainingJob.run(lake, privateFedavg(3, false, 0, dp), fedAvg(), "dp-fresh", "run-dp-fresh-a", line -> { }));
         float[] b = params(TrainingJob.run(lake, privateFedavg(3, false, 0, dp), fedAvg(), "dp-fresh", "run-dp-fresh-b", line -> { }));
 
-        assertTrue(!java.util.Arrays.equals(a, b), "two DP runs with the same seed must not add the same noise");
         List<Row> rounds = spark.read().format("delta").load(lake.pathOf(RoundLog.TABLE))
                 .where(col("run_id").isin("run-dp-fresh-a", "run-dp-fresh-b")).select("clients_selected", "epsilon", "round").collectAsList();
-        assertEquals(6, rounds.size());
-        // Poisson sampling at q = 0.5 of 24 clients: Binomial(24, 0.5) sizes; all six equal to 12 has probability 1.7e-5
-        assertTrue(rounds.stream().anyMatch(r -> r.getInt(0) != 12), "sizes vary under Poisson sampling: " + rounds);
-        // the accountant uses q = 0.5 exactly, whatever the draw
         io.fedlake.train.federated.RdpAccountant expected = new io.fedlake.train.federated.RdpAccountant();
         expected.compose(0.5, 1.0, 3);
-        rounds.stream().filter(r -> r.getInt(2) == 3).forEach(r -> assertEquals(expected.epsilon(1e-5), r.getDouble(1), 1e-12));
-
-        // no per-client metric under DP, and no un-noised aggregate of the clients' data either
-        for (Row r : roundsOf("run-dp-fresh-a")) {
-            assertEquals(List.of(), r.getList(r.fieldIndex("clients")), "DP logs no client: " + r);
-            assertTrue(r.isNullAt(r.fieldIndex("train_loss")), "DP releases no training loss: " + r);
-            assertEquals(0L, r.<Long>getAs("examples"), "DP releases no example count: " + r);
-        }
+        List<Row> logged = roundsOf("run-dp-fresh-a");
+        // each property is checked on its own, so a regression in one does not hide the others
+        org.junit.jupiter.api.Assertions.assertAll(
+                () -> assertTrue(!java.util.Arrays.equals(a, b), "two DP runs with the same seed must not add the same noise"),
+                () -> assertEquals(6, rounds.size()),
+                // Poisson sampling at q = 0.5 of 24 clients: Binomial(24, 0.5) sizes; all six equal to 12 has probability 1.7e-5
+                () -> assertTrue(rounds.stream().anyMatch(r -> r.getInt(0) != 12), "sizes vary under Poisson sampling: " + rounds),
+                // the accountant uses q = 0.5 exactly, whatever the draw
+                () -> rounds.stream().filter(r -> r.getInt(2) == 3).forEach(r -> assertEquals(expected.epsilon(1e-5), r.getDouble(1), 1e-12)),
+                // no per-client metric under DP, and no un-noised aggregate of the clients' data either
+                () -> logged.forEach(r -> assertEquals(List.of(), r.getList(r.fieldIndex("clients")), "DP logs no client: " + r)),
+                () -> logged.forEach(r -> assertTrue(r.isNullAt(r.fieldIndex("train_loss")), "DP releases no training loss: " + r)),
+                () -> logged.forEach(r -> assertEquals(0L, r.<Long>getAs("examples"), "DP releases no example count: " + r)));
     }
 
     private static final class SimulatedCrash extends RuntimeException {

@@ -45,7 +45,12 @@ import static org.apache.spark.sql.functions.col;
  * FedProx, median, trimmed mean); failed, dropped, timed-out or straggling clients are reported to it and a round
  * that completes fewer than the minimum share of its clients is retried or fails the job. Every round is
  * checkpointed and logged to {@code training.rounds}; randomness derives from (seed, round, attempt, client), so a
- * resumed run reaches the same parameters as an uninterrupted one.
+ * resumed run reaches the same parameters as an uninterrupted one — except under DP-FedAvg, whose noise and Poisson
+ * client sampling come from a secure generator that nobody holding the seed can replay.
+ *
+ * <p>Under DP or secure aggregation nothing per client but whether it delivered reaches the driver or
+ * {@code training.rounds}; secure aggregation's pair masks come from X25519 key agreement between the clients' own
+ * tasks ({@link ClientMasking}), the driver only relays public keys.
  */
 public final class FederatedTrainer implements Trainer {
 
@@ -55,6 +60,12 @@ public final class FederatedTrainer implements Trainer {
     private final Map<String, Object> report = new LinkedHashMap<>();
     /** DP-FedAvg's noise and Poisson sampling; a DRBG seeded from the platform, never from the job's seed. */
     private java.security.SecureRandom privacy;
+    /** Secure aggregation: the clients' X25519 public keys (X.509), the only key material the driver holds. */
+    private Map<String, byte[]> publicKeys = Map.of();
+    /** Secure aggregation: the Hadoop configuration for the client tasks' key store reads. */
+    private Broadcast<org.apache.spark.util.SerializableConfiguration> hadoopConf;
+    private final java.security.SecureRandom nonces = new java.security.SecureRandom();
+    private String runId;
 
     public FederatedTrainer(Strategy strategy) {
         this.strategy = strategy;
@@ -81,6 +92,7 @@ public final class FederatedTrainer implements Trainer {
                     + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use fedavg, fedavgm, fedadam or fedprox");
         }
         RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress());
+        runId = ctx.runId();
         LocalFit.taskThreads();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         String clientColumn = f.clientColumn();
@@ -132,11 +144,33 @@ public final class FederatedTrainer implements Trainer {
                     f.dp() != null ? "DP-FedAvg" : "secure aggregation", strategy.name())
                     : String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
                     available.stream().mapToInt(sizes::get).min().orElse(0), available.stream().mapToInt(sizes::get).max().orElse(0), strategy.name()));
-            return runRounds(log, network, config, ctx, f, jsc, new RoundShards<>(shards, partitionOf), evaluation, available);
+            RoundShards<EncodedShard> roundShards = new RoundShards<>(shards, partitionOf);
+            if (f.secureAggregation()) {
+                publicKeys = advertiseKeys(jsc, roundShards, available, f.clientKeys());
+                ctx.progress().accept(String.format("secure aggregation: %d client public keys relayed from %s", publicKeys.size(), f.clientKeys()));
+            }
+            return runRounds(log, network, config, ctx, f, jsc, roundShards, evaluation, available);
         } finally {
             shards.unpersist();
             evaluation.close();
+            if (hadoopConf != null) {
+                hadoopConf.destroy();
+                hadoopConf = null;
+            }
         }
+    }
+
+    /**
+     * Secure aggregation's key advertisement (Bonawitz et al. 2017, round 0): each available client's own task opens
+     * its key folder — creating its long-term X25519 pair on first use — and sends back only its public key.
+     */
+    private Map<String, byte[]> advertiseKeys(JavaSparkContext jsc, RoundShards<EncodedShard> shards, List<String> available, String store) {
+        hadoopConf = jsc.broadcast(new org.apache.spark.util.SerializableConfiguration(jsc.hadoopConfiguration()));
+        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
+        Map<String, byte[]> keys = new java.util.TreeMap<>();
+        shards.of(available).map(s -> new Object[]{s.client(), new ClientKeyStore(store, hc.value().value()).ensure(s.client())}).collect()
+                .forEach(a -> keys.put((String) a[0], (byte[]) a[1]));
+        return keys;
     }
 
     private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
@@ -250,6 +284,10 @@ public final class FederatedTrainer implements Trainer {
         report.put("local_epochs", f.localEpochs());
         report.put("local_batch_size", f.localBatchSize());
         report.put("secure_aggregation", f.secureAggregation());
+        if (f.secureAggregation()) {
+            report.put("client_keys", f.clientKeys());
+            report.put("secure_aggregation_keys", "X25519 key agreement, HKDF-SHA256 pair seeds, AES-256-CTR masks (Bonawitz et al. 2017)");
+        }
         report.put("last_round_holdout_auc", lastAuc);
         if (f.dp() != null) {
             Map<String, Object> dp = new LinkedHashMap<>();
@@ -260,6 +298,8 @@ public final class FederatedTrainer implements Trainer {
             dp.put("noise_multiplier", f.dp().noiseMultiplier());
             dp.put("clip_norm", f.dp().clipNorm());
             dp.put("rounds_accounted", accountant.steps());
+            dp.put("sampling", "Poisson, q = " + strategy.sampling().fraction());
+            dp.put("randomness", "DRBG SecureRandom for noise and sampling, not derived from the seed; not reproducible");
             dp.put("accountant", "RDP of the sampled Gaussian mechanism (Mironov et al. 2019), Balle et al. 2020 conversion");
             report.put("differential_privacy", dp);
         }
@@ -291,7 +331,19 @@ public final class FederatedTrainer implements Trainer {
             plan.put(c, fit);
         }
         long deadline = f.roundTimeoutSeconds() > 0 ? System.currentTimeMillis() + Math.round(f.roundTimeoutSeconds() * 1000) : Long.MAX_VALUE;
-        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp());
+        Map<String, byte[]> keys = new java.util.TreeMap<>();
+        byte[] context = null;
+        if (f.secureAggregation()) {
+            for (String c : selected) {
+                keys.put(c, publicKeys.get(c));
+            }
+            byte[] nonce = new byte[16];
+            nonces.nextBytes(nonce);
+            context = PairwiseKeys.context(runId, round, attempt, nonce);
+        }
+        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp(),
+                f.clientKeys(), keys, context);
+        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
         Broadcast<float[]> g = jsc.broadcast(global);
         Broadcast<ClientRound> b = jsc.broadcast(cr);
         boolean individual = strategy.needsIndividualUpdates();
@@ -306,10 +358,12 @@ public final class FederatedTrainer implements Trainer {
                 if (!b.value().selected(shard.client())) {
                     return acc;
                 }
-                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial);
+                ClientKeyStore own = b.value().secureAggregation() ? new ClientKeyStore(b.value().keyStore(), hc.value().value()) : null;
+                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial, own);
                 return acc;
             }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
-            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy);
+            List<SecureAggregation.RevealedSeed> revealed = r.masked == null ? List.of() : unmaskingRound(shards, b, hc, r);
+            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy, revealed);
             List<ClientFailure> failures = new ArrayList<>(r.failures);
             failures.sort(Comparator.comparing(ClientFailure::clientId));
             List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
@@ -330,6 +384,23 @@ public final class FederatedTrainer implements Trainer {
             g.destroy();
             b.destroy();
         }
+    }
+
+    /**
+     * Secure aggregation's unmasking round (Bonawitz et al. 2017, round 4): when selected clients did not deliver,
+     * each survivor's own task re-derives and reveals the seeds it shared with them, for this round attempt only.
+     */
+    private static List<SecureAggregation.RevealedSeed> unmaskingRound(RoundShards<EncodedShard> shards, Broadcast<ClientRound> b,
+                                                                        Broadcast<org.apache.spark.util.SerializableConfiguration> hc, Results r) {
+        List<String> survivors = r.survivors.stream().sorted().toList();
+        List<String> dropped = b.value().participants().stream().filter(c -> !survivors.contains(c)).toList();
+        if (dropped.isEmpty() || survivors.isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<String> alive = new HashSet<>(survivors);
+        return shards.of(survivors).flatMap(s -> alive.contains(s.client())
+                ? ClientMasking.reveal(b.value(), s.client(), dropped, new ClientKeyStore(b.value().keyStore(), hc.value().value())).iterator()
+                : java.util.Collections.emptyIterator()).collect();
     }
 
     /** Results up to this size in all go straight to the driver; beyond it, treeAggregate combines them on executors first. */
@@ -356,7 +427,7 @@ public final class FederatedTrainer implements Trainer {
      * the expected number of clients.
      */
     private static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, double expectedClients,
-                                                      java.security.SecureRandom noise) {
+                                                      java.security.SecureRandom noise, List<SecureAggregation.RevealedSeed> revealed) {
         if (r.completed == 0 && f.dp() == null) {
             return List.of();
         }
@@ -370,7 +441,7 @@ public final class FederatedTrainer implements Trainer {
         if (r.masked != null) {
             List<String> survivors = r.survivors.stream().sorted().toList();
             List<String> dropped = round.participants().stream().filter(c -> !survivors.contains(c)).toList();
-            long[] unmasked = SecureAggregation.removeDropoutMasks(r.masked, survivors, dropped, round.roundSeed());
+            long[] unmasked = survivors.isEmpty() ? r.masked : SecureAggregation.removeDropoutMasks(r.masked, survivors, dropped, revealed);
             double weight = SecureAggregation.decode(unmasked[n]);
             if (f.dp() == null) {
                 examples = Math.round(weight);
@@ -428,7 +499,8 @@ public final class FederatedTrainer implements Trainer {
             this.masked = secure ? new long[n + 2] : null;
         }
 
-        void add(ClientTraining.Result r, ClientRound round, boolean individual, boolean acceptPartial) {
+        /** @param keys the client's own key store, opened in its task (secure aggregation), else null */
+        void add(ClientTraining.Result r, ClientRound round, boolean individual, boolean acceptPartial, ClientKeyStore keys) {
             ClientUpdate u = r.update();
             String failure = r.failure();
             if (failure == null && r.partial() && !acceptPartial) {
@@ -461,7 +533,8 @@ public final class FederatedTrainer implements Trainer {
                 float[] withTotals = java.util.Arrays.copyOf(delta, delta.length + 2);
                 withTotals[delta.length] = 1f;
                 withTotals[delta.length + 1] = round.dp() == null ? (float) u.trainLoss() : 0f;
-                long[] mine = SecureAggregation.mask(SecureAggregation.encode(withTotals, weight), r.clientId(), round.participants(), round.roundSeed());
+                long[] mine = SecureAggregation.mask(SecureAggregation.encode(withTotals, weight), r.clientId(), round.participants(),
+                        ClientMasking.pairSeeds(round, r.clientId(), keys));
                 masked = SecureAggregation.sum(masked, mine);
                 survivors.add(r.clientId());
             } else {

@@ -245,6 +245,28 @@ class RoundTrainingTest extends LocalSparkTest {
                 () -> logged.forEach(r -> assertEquals(0L, r.<Long>getAs("examples"), "DP releases no example count: " + r)));
     }
 
+    @Test
+    void dpResumeRestoresThePrivacySpentBeforeTheCrash() {
+        DpConfig dp = new DpConfig(0.5, 1.0, 1e-5, Double.POSITIVE_INFINITY);
+        assertThrows(SimulatedCrash.class, () -> TrainingJob.run(lake, privateFedavg(3, false, 0, dp), fedAvg(), "dp-resume", "run-dp-crash", false,
+                crashAt("round 2/")));
+        TrainingJob.Outcome resumed = TrainingJob.run(lake, privateFedavg(3, false, 0, dp), fedAvg(), "dp-resume", "run-dp-crash", true, line -> { });
+
+        // the two rounds before the crash stay spent: ε of the resumed run is that of 3 rounds, not of the 1 it ran
+        io.fedlake.train.federated.RdpAccountant three = new io.fedlake.train.federated.RdpAccountant();
+        three.compose(0.5, 1.0, 3);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> meta = (java.util.Map<String, Object>) resumed.model().metadata().get("differential_privacy");
+        assertEquals(3L, ((Number) meta.get("rounds_accounted")).longValue());
+        assertEquals(three.epsilon(1e-5), ((Number) meta.get("epsilon")).doubleValue(), 1e-12);
+        // (round 2's row is not in the log: the simulated crash hits the progress line before the row is buffered)
+        List<Row> rows = roundsOf("run-dp-crash");
+        assertEquals(rows.size(), rows.stream().map(r -> r.<Integer>getAs("round")).distinct().count(), "each round logged at most once");
+        Row last = rows.get(rows.size() - 1);
+        assertEquals(3, last.<Integer>getAs("round"));
+        assertEquals(three.epsilon(1e-5), last.<Double>getAs("epsilon"), 1e-12, "the resumed round logs the ε of all three rounds");
+    }
+
     private static final class SimulatedCrash extends RuntimeException {
         SimulatedCrash(String line) {
             super("simulated crash after: " + line);

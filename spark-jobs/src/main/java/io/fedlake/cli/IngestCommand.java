@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = {"Land real data in a Delta table: CSV or Parquet files, or an image folder described by a manifest CSV",
                 "(id, path relative to the manifest, optional label, client key and other columns). Invalid records go to",
-                "quarantine.<table> with a reason; read = landed + quarantined is checked and printed."})
+                "quarantine.<table> with a reason; read = landed + quarantined is checked and printed. Manifest paths must lie",
+                "under the manifest's folder (--allow-outside lifts that). Reruns are idempotent: append merges on the key,",
+                "overwrite replaces the table, and the batch's quarantine rows (this source, this --date) are replaced."})
 final class IngestCommand extends SparkCommand {
 
     @Option(names = "--source", required = true, paramLabel = "PATH|URI", description = "File or folder (csv, parquet), or the manifest CSV (images)")
@@ -45,7 +47,14 @@ final class IngestCommand extends SparkCommand {
     @Option(names = "--channels", defaultValue = "0", description = "Required colour channels: 1 gray, 3 colour, 0 either. Default: ${DEFAULT-VALUE}")
     int channels;
 
+    @Option(names = "--date", paramLabel = "yyyy-MM-dd", description = "Logical date of the batch (its quarantine rows' logical_date). Default: today (UTC)")
+    String date;
+
+    @Option(names = "--allow-outside", description = "Read manifest paths outside the manifest's folder (absolute paths, '..', other URIs)")
+    boolean allowOutside;
+
     private Domain domain;
+    private java.time.LocalDate logicalDate;
 
     @Override
     protected void validate() {
@@ -66,18 +75,23 @@ final class IngestCommand extends SparkCommand {
             key = domain != null ? domain.entityKey() : "id";
         }
         new ImageCheck(maxImageBytes, 8, maxImageSide, channels);
+        try {
+            logicalDate = date == null ? java.time.LocalDate.now(java.time.ZoneOffset.UTC) : java.time.LocalDate.parse(date);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("--date must be yyyy-MM-dd, got '" + date + "'");
+        }
     }
 
     @Override
     protected int run(Lake lake) {
-        String runId = RunIds.next();
+        IngestJob.Batch batch = new IngestJob.Batch(RunIds.next(), logicalDate, allowOutside);
         String src = source.contains(":") ? source : Lake.normaliseRoot(source);
         IngestJob.Outcome o;
         if (format.equals("images")) {
-            o = IngestJob.images(lake, src, table, key, pathColumn, new ImageCheck(maxImageBytes, 8, maxImageSide, channels), mode, runId);
+            o = IngestJob.images(lake, src, table, key, pathColumn, new ImageCheck(maxImageBytes, 8, maxImageSide, channels), mode, batch);
         } else {
             StructType schema = domain != null && format.equals("csv") ? io.fedlake.generate.SyntheticData.schema(domain) : null;
-            o = IngestJob.tabular(lake, src, format, table, schema, key, mode, runId);
+            o = IngestJob.tabular(lake, src, format, table, schema, key, mode, batch);
         }
         out.printf("ingested %s → %s: %,d read = %,d landed + %,d quarantined in %.1f s (Delta version %d)%n", source, o.table(), o.read(), o.landed(),
                 o.quarantined(), o.seconds(), o.version());

@@ -113,13 +113,14 @@ final class ModelsCommand implements Runnable {
         }
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Recompute a version's checksums and load it; exit 1 if anything is off.")
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Verify a version's signature (when FEDLAKE_SIGNING_KEY is set), checksums, registry row and zip entries,",
+            "then load it; exit 1 if anything is off. Prints 'unsigned' when no key is configured."})
     static final class Verify extends LoadedModelCommand {
         @Override
         protected int run(ModelFiles.LoadedModel m) {
             io.fedlake.zoo.artifact.NetworkBytes.fromBytes(m.networkBytes());
-            out.printf("ok %s:%s sha256 %s (%,d bytes, %d inputs, %d outputs) at %s%n", m.version().name(), m.version().version(), m.version().sha256(),
-                    m.networkBytes().length, m.preprocessing().modelSpec().inputs().size(), m.preprocessing().outputs().size(), m.version().uri());
+            out.printf("ok %s:%s %s sha256 %s (%,d bytes, %d inputs, %d outputs) at %s%n", m.version().name(), m.version().version(), m.signature(),
+                    m.version().sha256(), m.networkBytes().length, m.preprocessing().modelSpec().inputs().size(), m.preprocessing().outputs().size(), m.version().uri());
             return 0;
         }
     }

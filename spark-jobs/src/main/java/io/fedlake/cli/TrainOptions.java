@@ -15,9 +15,16 @@ import io.fedlake.zoo.CreditMlp;
 import io.fedlake.zoo.DefectFusion;
 import io.fedlake.zoo.ImagingFusion;
 import io.fedlake.zoo.ModelHyperParams;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Training options shared by {@code train} and {@code pipeline}. {@code --domain} picks a preset (columns,
@@ -25,6 +32,44 @@ import java.util.List;
  * own table.
  */
 public final class TrainOptions {
+
+    private static final String DL4J = Dl4jParameterAveragingTrainer.REGIME;
+    private static final String PARAMAVG = ParameterAveragingTrainer.REGIME;
+    private static final String FEDAVG = FederatedTrainer.REGIME;
+
+    /**
+     * The regimes that read each regime-specific option (what their trainers actually use); an option not listed
+     * here applies to every regime. Giving a listed option with another regime is a usage error: an option that
+     * silently does nothing — above all a privacy option — is worse than a refusal.
+     */
+    static final Map<String, List<String>> REGIMES_OF = regimesOf();
+
+    /** Options that only one federated strategy reads. */
+    static final Map<String, String> STRATEGY_OF = Map.of("--server-momentum", "fedavgm", "--mu", "fedprox", "--trim", "trimmed-mean");
+
+    private static Map<String, List<String>> regimesOf() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        for (String o : List.of("--epochs", "--batch-size", "--averaging-frequency", "--workers")) {
+            m.put(o, List.of(DL4J, PARAMAVG));
+        }
+        for (String o : List.of("--prefetch", "--storage-level", "--repartition")) {
+            m.put(o, List.of(DL4J));
+        }
+        for (String o : List.of("--eval-every", "--checkpoint-every")) {
+            m.put(o, List.of(PARAMAVG, FEDAVG));
+        }
+        for (String o : List.of("--rounds", "--local-epochs", "--local-batch", "--strategy", "--client-fraction", "--min-clients", "--server-lr",
+                "--min-completion", "--round-retries", "--round-timeout", "--client-dropout", "--stragglers", "--target-auc",
+                "--secure-aggregation", "--client-keys", "--server-momentum", "--mu", "--trim", "--dp-noise", "--dp-clip", "--dp-delta",
+                "--dp-epsilon", "--max-update-norm", "--max-clients")) {
+            m.put(o, List.of(FEDAVG));
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The command this mixin belongs to ({@code train} or {@code pipeline}), for what the user actually typed. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     @Option(names = "--domain", defaultValue = "credit", description = "Preset: credit, imaging or defect. Default: ${DEFAULT-VALUE}")
     String domainName;
@@ -123,6 +168,12 @@ public final class TrainOptions {
     @Option(names = "--min-completion", defaultValue = "0.5", description = "fedavg: share of selected clients that must complete a round. Default: ${DEFAULT-VALUE}")
     double minCompletion;
 
+    @Option(names = "--max-update-norm", defaultValue = "1000", description = "fedavg: a client whose update has a larger L2 norm (or any NaN/inf) fails the round. Default: ${DEFAULT-VALUE}")
+    double maxUpdateNorm;
+
+    @Option(names = "--max-clients", defaultValue = "10000", description = "fedavg: most distinct --client-column values accepted. Default: ${DEFAULT-VALUE}")
+    int maxClients;
+
     @Option(names = "--round-retries", defaultValue = "2", description = "fedavg: retries of a round below the minimum completion. Default: ${DEFAULT-VALUE}")
     int roundRetries;
 
@@ -140,6 +191,10 @@ public final class TrainOptions {
 
     @Option(names = "--secure-aggregation", description = "fedavg: pairwise-masked updates; the server only sees their sum")
     boolean secureAggregation;
+
+    @Option(names = "--client-keys", paramLabel = "URI", description = "fedavg --secure-aggregation: per-client key store, one folder per client "
+            + "with its X25519 key pair (x25519.key, x25519.pub), created by the client's own task on first use; any Hadoop URI")
+    String clientKeys;
 
     @Option(names = "--server-momentum", defaultValue = "0.9", description = "fedavgm: server momentum. Default: ${DEFAULT-VALUE}")
     double serverMomentum;
@@ -208,7 +263,7 @@ public final class TrainOptions {
         FederatedConfig federated = !FederatedTrainer.REGIME.equals(regime) ? null
                 : new FederatedConfig(clientColumn != null ? clientColumn : spec().clientKey(), rounds, localEpochs, localBatch, minCompletion,
                 roundRetries, roundTimeout, clientDropout, stragglers, targetAuc, secureAggregation,
-                dpNoise == null ? null : new DpConfig(dpClip, dpNoise, dpDelta, dpEpsilon));
+                dpNoise == null ? null : new DpConfig(dpClip, dpNoise, dpDelta, dpEpsilon), clientKeys);
         return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
                 batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed, evalEvery, checkpointEvery,
                 federated);
@@ -218,7 +273,60 @@ public final class TrainOptions {
         return name != null ? name : architecture();
     }
 
+    /** The options the user gave on the command line (long names), in the order given; defaults do not count. */
+    List<String> given() {
+        ParseResult parsed = mixee == null || mixee.commandLine() == null ? null : mixee.commandLine().getParseResult();
+        List<String> out = new ArrayList<>();
+        if (parsed != null) {
+            for (OptionSpec o : parsed.matchedOptions()) {
+                if (!out.contains(o.longestName())) {
+                    out.add(o.longestName());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses options the chosen regime (or federated strategy) does not read, and DP or key options given without
+     * the option that switches their feature on.
+     */
+    void checkApplicable(List<String> given) {
+        List<String> unused = new ArrayList<>();
+        for (String o : given) {
+            List<String> regimes = REGIMES_OF.get(o);
+            if (regimes != null && !regimes.contains(regime)) {
+                unused.add(o + " (applies to " + String.join(", ", regimes) + ")");
+            }
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException("--regime " + regime + " does not use " + String.join(", ", unused));
+        }
+        if (!FEDAVG.equals(regime)) {
+            return;
+        }
+        for (String o : given) {
+            String s = STRATEGY_OF.get(o);
+            if (s != null && !s.equals(strategy)) {
+                unused.add(o + " (applies to --strategy " + s + ")");
+            }
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException("--strategy " + strategy + " does not use " + String.join(", ", unused));
+        }
+        if (dpNoise == null) {
+            List<String> dp = given.stream().filter(o -> o.startsWith("--dp-")).toList();
+            if (!dp.isEmpty()) {
+                throw new IllegalArgumentException(String.join(", ", dp) + " need(s) --dp-noise: without it DP-FedAvg is off");
+            }
+        }
+    }
+
     Trainer trainer() {
+        if (!new Regimes().contains(regime)) {
+            throw new IllegalArgumentException("unknown training regime '" + regime + "'; available: " + String.join(", ", new Regimes()));
+        }
+        checkApplicable(given());
         if (Dl4jParameterAveragingTrainer.REGIME.equals(regime)) {
             return Dl4jParameterAveragingTrainer.of(storageLevel, repartition);
         }
@@ -238,10 +346,7 @@ public final class TrainOptions {
             if (serverLr != null) {
                 sc = sc.withServerLearningRate(serverLr);
             }
-            return new FederatedTrainer(Strategies.create(sc));
-        }
-        if (!FederatedTrainer.REGIME.equals(regime) && (secureAggregation || dpNoise != null)) {
-            throw new IllegalArgumentException("--secure-aggregation and --dp-noise need --regime fedavg");
+            return new FederatedTrainer(Strategies.create(sc), new io.fedlake.train.federated.ClientLimits(maxUpdateNorm, maxClients));
         }
         throw new IllegalArgumentException("unknown training regime '" + regime + "'; available: " + String.join(", ", new Regimes()));
     }

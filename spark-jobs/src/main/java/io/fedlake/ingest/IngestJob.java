@@ -42,7 +42,17 @@ import static org.apache.spark.sql.functions.when;
  * relative to the manifest, optional label / client key / any other columns). Records that fail validation —
  * malformed CSV lines, a missing or duplicate key, missing, oversize, undecodable or out-of-limits images — go to
  * {@code quarantine.<table>} with a reason; the rest go to the Delta table. Every run checks read = landed +
- * quarantined. Nothing is collected on the driver; image files are read on the executors.
+ * quarantined, with the landed count taken from the run's own Delta commit. Nothing is collected on the driver;
+ * image files are read on the executors.
+ *
+ * <p>Manifest paths are confined to the manifest's folder: an absolute path, a {@code ..} segment or a URI with a
+ * scheme is refused (quarantined with a reason that does not depend on whether the file exists) unless the batch
+ * allows outside paths. Every per-record read or decode failure (missing, permission denied, a directory,
+ * truncated, undecodable, over a limit) is quarantined with its reason; nothing about one record fails the job.
+ *
+ * <p>Reruns are idempotent. {@code append} merges on the key (a key already in the table is updated, a new one
+ * inserted), {@code overwrite} replaces the table; the batch's quarantine rows (stage {@code ingest}, this source,
+ * this logical date) are replaced, not appended, so rerunning a batch leaves one copy of everything.
  */
 public final class IngestJob {
 
@@ -56,11 +66,78 @@ public final class IngestJob {
     }
 
     /**
+     * One ingestion run.
+     *
+     * @param runId        written as the commits' user metadata: how the run finds its own commit
+     * @param logicalDate  the quarantine rows' {@code logical_date}
+     * @param allowOutside read manifest paths outside the manifest's folder (absolute, {@code ..}, other URIs)
+     */
+    public record Batch(String runId, LocalDate logicalDate, boolean allowOutside) implements java.io.Serializable {
+        public Batch {
+            if (runId == null || runId.isBlank()) {
+                throw new IllegalArgumentException("runId must be non-blank");
+            }
+            if (logicalDate == null) {
+                throw new IllegalArgumentException("logicalDate must be given");
+            }
+        }
+
+        /** Today's (UTC) batch, paths confined to the manifest's folder. */
+        public static Batch of(String runId) {
+            return new Batch(runId, LocalDate.now(ZoneOffset.UTC), false);
+        }
+    }
+
+    static final String OUTSIDE = "path is outside the manifest's folder (absolute, '..' or another URI; --allow-outside permits it)";
+
+    /**
+     * Where manifest path {@code rel} points, or null when it leaves the manifest's folder {@code base} and outside
+     * paths are not allowed. Decided on the text alone, before any file system call, so a refusal says nothing
+     * about the file.
+     */
+    static Path resolve(String base, String rel, boolean allowOutside) {
+        boolean hasScheme = rel.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*");
+        boolean outside = hasScheme || rel.startsWith("/") || rel.startsWith("\\") || rel.contains("\\")
+                || Arrays.stream(rel.split("/")).anyMatch(seg -> seg.equals("..") || seg.equals("~"));
+        if (outside && !allowOutside) {
+            return null;
+        }
+        return hasScheme || rel.startsWith("/") ? new Path(rel) : new Path(base, rel);
+    }
+
+    /** Reads the file at {@code p} (at most {@code max} bytes) or returns why not: one reason per failure kind. */
+    static Object readOrReason(org.apache.hadoop.conf.Configuration conf, Path p, String rel, long max) {
+        try {
+            FileSystem fs = p.getFileSystem(conf);
+            org.apache.hadoop.fs.FileStatus st = fs.getFileStatus(p);
+            if (st.isDirectory()) {
+                return "not a file (a directory): " + rel;
+            }
+            return readAtMost(fs, p, max);
+        } catch (FileNotFoundException e) {
+            return "file not found: " + rel;
+        } catch (java.nio.file.AccessDeniedException | org.apache.hadoop.security.AccessControlException e) {
+            return "permission denied: " + rel;
+        } catch (IOException | RuntimeException e) {
+            String m = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+            if (m.contains("Permission denied")) {
+                return "permission denied: " + rel;
+            }
+            return "cannot read " + rel + " (" + e.getClass().getSimpleName() + m + ")";
+        }
+    }
+
+    /**
      * @param schema target schema for CSV (typed parsing; unparseable lines are quarantined); null to infer
      * @param mode   {@code append} or {@code overwrite}
      */
     public static Outcome tabular(Lake lake, String source, String format, String table, StructType schema, String keyColumn, String mode,
                                   String runId) {
+        return tabular(lake, source, format, table, schema, keyColumn, mode, Batch.of(runId));
+    }
+
+    public static Outcome tabular(Lake lake, String source, String format, String table, StructType schema, String keyColumn, String mode,
+                                  Batch batch) {
         long t0 = System.nanoTime();
         Dataset<Row> raw;
         switch (format) {
@@ -84,7 +161,7 @@ public final class IngestJob {
             }
             Dataset<Row> checked = withDuplicateCheck(raw.withColumn(REASON, reason), keyColumn);
             String[] keep = Arrays.stream(raw.columns()).filter(c -> !c.equals(CORRUPT)).toArray(String[]::new);
-            return land(lake, checked, keep, source, table, keyColumn, mode, runId, t0);
+            return land(lake, checked, keep, source, table, keyColumn, mode, batch, t0);
         } finally {
             raw.unpersist();
         }
@@ -93,6 +170,11 @@ public final class IngestJob {
     /** Images listed in a manifest CSV (header; {@code idColumn} and {@code pathColumn} required). */
     public static Outcome images(Lake lake, String manifest, String table, String idColumn, String pathColumn, ImageCheck check, String mode,
                                  String runId) {
+        return images(lake, manifest, table, idColumn, pathColumn, check, mode, Batch.of(runId));
+    }
+
+    public static Outcome images(Lake lake, String manifest, String table, String idColumn, String pathColumn, ImageCheck check, String mode,
+                                 Batch batch) {
         long t0 = System.nanoTime();
         Dataset<Row> m = lake.spark().read().option("header", "true").option("inferSchema", "true").csv(manifest);
         for (String c : List.of(idColumn, pathColumn)) {
@@ -108,6 +190,7 @@ public final class IngestJob {
         StructType out = in.add("image", DataTypes.BinaryType).add("image_width", DataTypes.IntegerType).add("image_height", DataTypes.IntegerType)
                 .add("image_format", DataTypes.StringType).add(REASON, DataTypes.StringType);
         long limit = check.maxBytes();
+        boolean allowOutside = batch.allowOutside();
         Dataset<Row> read = lake.spark().createDataFrame(m.javaRDD().map(r -> {
             Object[] v = new Object[in.size() + 5];
             for (int i = 0; i < in.size(); i++) {
@@ -118,14 +201,17 @@ public final class IngestJob {
                 v[in.size() + 4] = "missing path";
                 return RowFactory.create(v);
             }
-            Path p = rel.contains(":") || rel.startsWith("/") ? new Path(rel) : new Path(base, rel);
-            byte[] bytes;
-            try {
-                bytes = readAtMost(p.getFileSystem(conf.value().value()), p, limit + 1);
-            } catch (FileNotFoundException e) {
-                v[in.size() + 4] = "file not found: " + rel;
+            Path p = resolve(base, rel, allowOutside);
+            if (p == null) {
+                v[in.size() + 4] = OUTSIDE;
                 return RowFactory.create(v);
             }
+            Object content = readOrReason(conf.value().value(), p, rel, limit + 1);
+            if (content instanceof String reason) {
+                v[in.size() + 4] = reason;
+                return RowFactory.create(v);
+            }
+            byte[] bytes = (byte[]) content;
             ImageCheck.Result res = check.check(bytes);
             if (!res.ok()) {
                 v[in.size() + 4] = res.reason().startsWith("file is ") && bytes.length > limit ? "file is over the limit of " + limit + " bytes" : res.reason();
@@ -141,7 +227,7 @@ public final class IngestJob {
         try {
             Dataset<Row> checked = withDuplicateCheck(read, idColumn);
             String[] keep = Arrays.stream(out.fieldNames()).filter(c -> !c.equals(REASON)).toArray(String[]::new);
-            return land(lake, checked, keep, manifest, table, idColumn, mode, runId, t0);
+            return land(lake, checked, keep, manifest, table, idColumn, mode, batch, t0);
         } finally {
             read.unpersist();
         }
@@ -156,34 +242,46 @@ public final class IngestJob {
     }
 
     private static Outcome land(Lake lake, Dataset<Row> checked, String[] keep, String source, String table, String key, String mode,
-                                String runId, long t0) {
+                                Batch batch, long t0) {
         if (!mode.equals("append") && !mode.equals("overwrite")) {
             throw new IllegalArgumentException("mode must be append or overwrite, got '" + mode + "'");
         }
+        String runId = batch.runId();
         checked = checked.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             long read = checked.count();
             Dataset<Row> good = checked.where(col(REASON).isNull()).select(Arrays.stream(keep).map(c -> col("`" + c + "`")).toArray(Column[]::new));
             String path = lake.pathOf(table);
-            good.write().format("delta").mode(mode).option("userMetadata", runId).option("mergeSchema", "true").save(path);
-            // What Delta says this commit wrote, not what we meant to write.
-            Row commit = io.delta.tables.DeltaTable.forPath(lake.spark(), path).history(1).select("operationMetrics").head();
-            java.util.Map<String, String> metrics = commit.getJavaMap(0);
-            long landed = Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
+            if (mode.equals("append") && lake.exists(table)) {
+                mergeOnKey(lake, good, path, key, runId);
+            } else {
+                good.write().format("delta").mode(mode).option("userMetadata", runId).option("mergeSchema", "true").save(path);
+            }
             Dataset<Row> bad = checked.where(col(REASON).isNotNull());
             long quarantined = bad.count();
-            if (quarantined > 0) {
+            long landed = landedByOwnCommit(lake, path, runId);
+            if (landed < 0) {
+                if (read != quarantined) {
+                    throw new UserError("ingest run " + runId + ": its commit is not among the last " + OWN_COMMIT_SEARCH + " commits of " + path);
+                }
+                landed = 0; // nothing to land: a merge of no rows may leave no commit
+            }
+            String quarantine = "quarantine." + table.substring(table.indexOf('.') + 1);
+            if (quarantined > 0 || lake.exists(quarantine)) {
                 List<Column> data = new ArrayList<>();
                 for (String c : keep) {
                     if (!c.equals("image")) {
                         data.add(col("`" + c + "`"));
                     }
                 }
-                String quarantine = "quarantine." + table.substring(table.indexOf('.') + 1);
+                String date = batch.logicalDate().toString();
+                // Replaces this batch's earlier quarantine rows (a rerun), never scoring's or another source's.
                 bad.select(col(key).cast("string").as("entity_id"), col(REASON).as("reason"), to_json(struct(data.toArray(new Column[0]))).as("record_json"),
                                 lit("ingest").as("stage"), lit(source).as("input_table"), lit(null).cast("long").as("input_version"), lit(runId).as("job_run_id"),
-                                lit(Timestamp.from(Instant.now())).as("quarantined_at"), to_date(lit(LocalDate.now(ZoneOffset.UTC).toString())).as("logical_date"))
-                        .write().format("delta").mode("append").partitionBy("logical_date").option("userMetadata", runId).option("mergeSchema", "true")
+                                lit(Timestamp.from(Instant.now())).as("quarantined_at"), to_date(lit(date)).as("logical_date"))
+                        .write().format("delta").mode("overwrite").partitionBy("logical_date")
+                        .option("replaceWhere", "logical_date = DATE'" + date + "' AND stage = 'ingest' AND input_table = " + sqlString(source))
+                        .option("userMetadata", runId).option("mergeSchema", "true")
                         .save(lake.pathOf(quarantine));
             }
             if (landed + quarantined != read) {
@@ -193,6 +291,57 @@ public final class IngestJob {
         } finally {
             checked.unpersist();
         }
+    }
+
+    /** Upserts on the key: a rerun of the same batch updates its rows instead of appending a second copy. */
+    private static void mergeOnKey(Lake lake, Dataset<Row> good, String path, String key, String runId) {
+        String conf = "spark.databricks.delta.commitInfo.userMetadata";
+        var sparkConf = lake.spark().conf();
+        String before = sparkConf.getOption(conf).getOrElse(() -> null);
+        sparkConf.set(conf, runId); // DeltaMergeBuilder takes no options: the session's user metadata marks the commit
+        String schemaConf = "spark.databricks.delta.schema.autoMerge.enabled";
+        String schemaBefore = sparkConf.getOption(schemaConf).getOrElse(() -> null);
+        sparkConf.set(schemaConf, "true");
+        try {
+            io.delta.tables.DeltaTable.forPath(lake.spark(), path).as("t")
+                    .merge(good.as("s"), col("t.`" + key + "`").equalTo(col("s.`" + key + "`")))
+                    .whenMatched().updateAll().whenNotMatched().insertAll().execute();
+        } finally {
+            restore(sparkConf, conf, before);
+            restore(sparkConf, schemaConf, schemaBefore);
+        }
+    }
+
+    private static void restore(org.apache.spark.sql.RuntimeConfig conf, String key, String value) {
+        if (value == null) {
+            conf.unset(key);
+        } else {
+            conf.set(key, value);
+        }
+    }
+
+    /**
+     * Rows written by the run's own commit (the one whose user metadata is the run id), from Delta's operation
+     * metrics: a write's {@code numOutputRows}, a merge's inserted + updated rows. Not {@code history(1)}, which is
+     * whoever committed last. -1 when no such commit is found.
+     */
+    static long landedByOwnCommit(Lake lake, String path, String runId) {
+        List<Row> own = io.delta.tables.DeltaTable.forPath(lake.spark(), path).history(OWN_COMMIT_SEARCH)
+                .where(col("userMetadata").equalTo(runId)).orderBy(col("version").desc()).select("operation", "operationMetrics").limit(1).collectAsList();
+        if (own.isEmpty()) {
+            return -1;
+        }
+        java.util.Map<String, String> m = own.get(0).getJavaMap(1);
+        if (own.get(0).getString(0).equals("MERGE")) {
+            return Long.parseLong(m.getOrDefault("numTargetRowsInserted", "0")) + Long.parseLong(m.getOrDefault("numTargetRowsUpdated", "0"));
+        }
+        return Long.parseLong(m.getOrDefault("numOutputRows", "0"));
+    }
+
+    static final int OWN_COMMIT_SEARCH = 50;
+
+    private static String sqlString(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     private static byte[] readAtMost(FileSystem fs, Path p, long max) throws IOException {

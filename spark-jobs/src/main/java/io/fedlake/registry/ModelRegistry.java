@@ -67,9 +67,14 @@ public final class ModelRegistry {
     private final Lake lake;
     private final ModelFiles files;
 
+    /** Signs and verifies with the key {@value io.fedlake.zoo.artifact.SigningKey#ENV} names, if any. */
     public ModelRegistry(Lake lake) {
+        this(lake, io.fedlake.zoo.artifact.SigningKey.fromEnvironment());
+    }
+
+    public ModelRegistry(Lake lake, java.util.Optional<io.fedlake.zoo.artifact.SigningKey> key) {
         this.lake = lake;
-        this.files = new ModelFiles(lake);
+        this.files = new ModelFiles(lake, key);
     }
 
     /** Writes the artifact, then allocates the next version number of {@code name}. */
@@ -80,14 +85,7 @@ public final class ModelRegistry {
         }
         ModelFiles.ModelVersion artifact = files.save(name, artifactId, network, preprocessor, provenance);
         String metadata = json(artifact.metadata());
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        if (artifact.metadata().get("metrics") instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> {
-                if (v instanceof Number n) {
-                    metrics.put(String.valueOf(k), n.doubleValue());
-                }
-            });
-        }
+        Map<String, Double> metrics = metrics(artifact.metadata());
         DeltaTable models = table(MODELS_TABLE, MODELS_SCHEMA);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             long version = nextVersion(name);
@@ -120,7 +118,7 @@ public final class ModelRegistry {
     }
 
     /** One registry row, resolved from a reference. */
-    public record Entry(String name, long version, String artifactUri, String sha256, Map<String, Double> metrics) {
+    public record Entry(String name, long version, String artifactUri, String sha256, Map<String, Double> metrics, String metadataJson) {
         public String reference() {
             return name + ":" + version;
         }
@@ -160,10 +158,14 @@ public final class ModelRegistry {
         }
         Row r = rows.get(0);
         Map<String, Double> metrics = r.isNullAt(r.fieldIndex("metrics")) ? Map.of() : r.getJavaMap(r.fieldIndex("metrics"));
-        return new Entry(name, version, r.getAs("artifact_uri"), r.getAs("sha256"), Map.copyOf(metrics));
+        return new Entry(name, version, r.getAs("artifact_uri"), r.getAs("sha256"), Map.copyOf(metrics), r.getAs("metadata_json"));
     }
 
-    /** Loads a referenced version, verifying its checksums against both the artifact and the registry row. */
+    /**
+     * Loads a referenced version: the artifact is verified by {@link ModelFiles#load} (signature, checksums, zip
+     * entries), then the registry row must describe that artifact: same name, the SHA-256, and the metadata (metrics
+     * included, which promotion gates read from the row) that model.json — signed when a key is configured — holds.
+     */
     public ModelFiles.LoadedModel load(String reference) {
         Entry e = resolve(reference);
         ModelFiles.LoadedModel a = files.load(e.artifactUri());
@@ -171,10 +173,42 @@ public final class ModelRegistry {
             throw new UserError("model " + e.reference() + " fails its checksum: artifact SHA-256 " + a.version().sha256()
                     + " differs from the registry's " + e.sha256());
         }
+        if (!e.name().equals(a.version().name())) {
+            throw new UserError("model " + e.reference() + " fails its checksum: the registry row points at an artifact of model "
+                    + a.version().name() + " (" + e.artifactUri() + ")");
+        }
+        Map<String, Object> recorded;
+        try {
+            recorded = JSON.readValue(e.metadataJson(), new com.fasterxml.jackson.core.type.TypeReference<>() {
+            });
+        } catch (JsonProcessingException | RuntimeException bad) {
+            recorded = null;
+        }
+        if (!a.version().metadata().equals(recorded)) {
+            throw new UserError("model " + e.reference() + " fails its checksum: the registry row's metadata_json differs from "
+                    + ModelFiles.METADATA_FILE + " at " + e.artifactUri());
+        }
+        Map<String, Double> metrics = metrics(a.version().metadata());
+        if (!metrics.equals(e.metrics())) {
+            throw new UserError("model " + e.reference() + " fails its checksum: the registry row's metrics " + e.metrics()
+                    + " differ from " + ModelFiles.METADATA_FILE + "'s " + metrics);
+        }
         Map<String, Object> meta = new LinkedHashMap<>(a.version().metadata());
         meta.put("version", e.version());
         return new ModelFiles.LoadedModel(new ModelFiles.ModelVersion(e.name(), String.valueOf(e.version()), e.artifactUri(), e.sha256(), meta),
-                a.networkBytes(), a.preprocessing());
+                a.networkBytes(), a.preprocessing(), a.signature());
+    }
+
+    private static Map<String, Double> metrics(Map<String, Object> metadata) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (metadata.get("metrics") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    metrics.put(String.valueOf(k), n.doubleValue());
+                }
+            });
+        }
+        return metrics;
     }
 
     /** Points {@code alias} of {@code name} at {@code version} in one atomic commit. */

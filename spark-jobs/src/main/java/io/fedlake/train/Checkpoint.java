@@ -119,6 +119,11 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
             last = thread.submit(() -> own.write(dir, hadoop));
         }
 
+        /** Blocks until the last submitted checkpoint is written (DP-FedAvg: before a round's result is released). */
+        public void await() {
+            awaitLast();
+        }
+
         private void awaitLast() {
             if (last == null) {
                 return;

@@ -50,6 +50,29 @@ class FedlakeCliTest {
         assertUsage(run("generate", "--domain", "credit", "--rows", "ten"), "fedlake: Invalid value for option '--rows': 'ten' is not a long");
     }
 
+    /** Issue #15: an option the regime does not read used to be accepted and ignored, privacy options included. */
+    @Test
+    void optionsTheChosenRegimeDoesNotUseAreUsageErrorsNamingTheirRegimes() {
+        assertUsage(run("train", "--regime", "paramavg", "--dp-noise", "1.0", "--secure-aggregation"),
+                "fedlake: --regime paramavg does not use --dp-noise (applies to fedavg), --secure-aggregation (applies to fedavg)");
+        assertUsage(run("train", "--dp-noise", "1.0"), "fedlake: --regime dl4j-paramavg does not use --dp-noise (applies to fedavg)");
+        assertUsage(run("train", "--regime", "dl4j-paramavg", "--secure-aggregation"),
+                "fedlake: --regime dl4j-paramavg does not use --secure-aggregation (applies to fedavg)");
+        assertUsage(run("pipeline", "--regime", "paramavg", "--dp-epsilon", "3", "--rounds", "4"),
+                "fedlake: --regime paramavg does not use --dp-epsilon (applies to fedavg), --rounds (applies to fedavg)");
+        assertUsage(run("train", "--regime", "fedavg", "--epochs", "2", "--batch-size", "16"),
+                "fedlake: --regime fedavg does not use --epochs (applies to dl4j-paramavg, paramavg), --batch-size (applies to dl4j-paramavg, paramavg)");
+        assertUsage(run("train", "--regime", "paramavg", "--prefetch", "4"), "fedlake: --regime paramavg does not use --prefetch (applies to dl4j-paramavg)");
+        assertUsage(run("train", "--checkpoint-every", "2"), "fedlake: --regime dl4j-paramavg does not use --checkpoint-every (applies to paramavg, fedavg)");
+        assertUsage(run("train", "--regime", "fedavg", "--mu", "0.1"), "fedlake: --strategy fedavg does not use --mu (applies to --strategy fedprox)");
+        assertUsage(run("train", "--regime", "fedavg", "--dp-clip", "2", "--dp-delta", "1e-6"),
+                "fedlake: --dp-clip, --dp-delta need(s) --dp-noise: without it DP-FedAvg is off");
+        assertUsage(run("train", "--regime", "fedavg", "--secure-aggregation"),
+                "fedlake: client keys must be set for secure aggregation (--client-keys URI: one folder per client holding its X25519 key pair)");
+        assertUsage(run("train", "--regime", "fedavg", "--client-keys", "/tmp/keys"),
+                "fedlake: client keys are only used by secure aggregation (--secure-aggregation)");
+    }
+
     private static void assertUsage(CliRun r, String firstLine) {
         assertEquals(2, r.code(), r.err());
         assertEquals(firstLine, r.err().lines().findFirst().orElse(""));
@@ -109,7 +132,7 @@ class FedlakeCliTest {
         assertTrue(train.out().contains("model cli-credit:1 → "), train.out());
 
         CliRun fed = run(concat(new String[]{"train", "--regime", "fedavg", "--rounds", "2", "--client-fraction", "0.25", "--strategy", "fedadam",
-                "--secure-aggregation", "--name", "cli-fed"}, common));
+                "--secure-aggregation", "--client-keys", tmp.resolve("client-keys").toString(), "--name", "cli-fed"}, common));
         assertEquals(0, fed.code(), fed.err());
         assertTrue(fed.out().contains("round 2/2") && fed.out().contains("clients 6/6") && fed.out().contains("model cli-fed:1 → "), fed.out());
         CliRun resumeMissing = run(concat(new String[]{"train", "--regime", "paramavg", "--resume", "no-such-run"}, common));
@@ -122,7 +145,7 @@ class FedlakeCliTest {
 
         CliRun verify = run(concat(new String[]{"models", "verify", "cli-credit@champion"}, common));
         assertEquals(0, verify.code(), verify.err());
-        assertTrue(verify.out().startsWith("ok cli-credit:1 sha256 "), verify.out());
+        assertTrue(verify.out().startsWith("ok cli-credit:1 unsigned sha256 "), verify.out());
 
         CliRun list = run(concat(new String[]{"models", "list"}, common));
         assertTrue(list.out().lines().anyMatch(l -> l.startsWith("cli-credit") && l.contains("champion")), list.out());

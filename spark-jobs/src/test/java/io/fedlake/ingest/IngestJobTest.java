@@ -98,4 +98,146 @@ class IngestJobTest extends LocalSparkTest {
         assertEquals("file not found: images/missing.png", reasons.get("e"));
         assertEquals("duplicate key image_id in the input | duplicate key image_id in the input", reasons.get("b"));
     }
+
+    // ---- safe input (#16) ----
+
+    private static final ImageCheck CHECK = new ImageCheck(1 << 20, 8, 256, 0);
+
+    private static List<Row> quarantineOf(String table, String source) {
+        return spark.read().format("delta").load(lake.pathOf(table)).where(org.apache.spark.sql.functions.col("input_table").equalTo(source))
+                .orderBy("entity_id").collectAsList();
+    }
+
+    @Test
+    void manifestPathsOutsideItsFolderAreRefusedWithTheSameReasonWhetherOrNotTheFileExists() throws IOException {
+        Path secret = tmp.resolve("secret.png");
+        png(secret, 16, 16);
+        Path dir = Files.createDirectories(tmp.resolve("confined/images"));
+        png(dir.resolve("ok.png"), 16, 16);
+        Path manifest = tmp.resolve("confined/manifest.csv");
+        Files.writeString(manifest, String.join("\n", "id,path",
+                "abs," + secret, "absmissing," + tmp.resolve("nope.png"), "up,../secret.png", "upmissing,../nope.png",
+                "uri," + secret.toUri(), "urimissing," + tmp.resolve("nope.png").toUri(), "inner,images/../../secret.png",
+                "fine,images/ok.png") + "\n");
+
+        IngestJob.Outcome o = IngestJob.images(lake, manifest.toString(), "raw.confined", "id", "path", CHECK, "overwrite",
+                new IngestJob.Batch("run-confined", java.time.LocalDate.of(2024, 3, 1), false));
+
+        assertEquals(8, o.read());
+        assertEquals(1, o.landed());
+        assertEquals(7, o.quarantined());
+        List<Row> bad = quarantineOf("quarantine.confined", manifest.toString());
+        assertEquals(7, bad.size());
+        for (Row r : bad) {
+            assertEquals(IngestJob.OUTSIDE, r.getAs("reason"), (String) r.getAs("entity_id"));
+        }
+
+        IngestJob.Outcome allowed = IngestJob.images(lake, manifest.toString(), "raw.confined", "id", "path", CHECK, "overwrite",
+                new IngestJob.Batch("run-allowed", java.time.LocalDate.of(2024, 3, 1), true));
+        assertEquals(5, allowed.landed(), "fine, abs, up, uri and inner (../secret.png from images/) exist");
+        Map<String, String> reasons = new HashMap<>();
+        quarantineOf("quarantine.confined", manifest.toString()).forEach(r -> reasons.put(r.getAs("entity_id"), r.getAs("reason")));
+        assertEquals(Map.of("absmissing", "file not found: " + tmp.resolve("nope.png"), "upmissing", "file not found: ../nope.png",
+                "urimissing", "file not found: " + tmp.resolve("nope.png").toUri()), reasons,
+                "the rerun for the same date replaced the batch's quarantine rows");
+    }
+
+    /** Refuses every access, as a file system does for a file the job may not read. */
+    public static final class DeniedFileSystem extends org.apache.hadoop.fs.RawLocalFileSystem {
+        @Override
+        public java.net.URI getUri() {
+            return java.net.URI.create("denied:///");
+        }
+
+        @Override
+        public org.apache.hadoop.fs.FileStatus getFileStatus(org.apache.hadoop.fs.Path f) throws IOException {
+            throw new org.apache.hadoop.security.AccessControlException("Permission denied: user=fedlake, access=READ, inode=" + f);
+        }
+
+        @Override
+        public org.apache.hadoop.fs.FSDataInputStream open(org.apache.hadoop.fs.Path f, int bufferSize) throws IOException {
+            throw new org.apache.hadoop.security.AccessControlException("Permission denied: user=fedlake, access=READ, inode=" + f);
+        }
+    }
+
+    @Test
+    void everyPerRecordReadOrDecodeErrorIsQuarantinedWithItsReason() throws IOException {
+        spark.sparkContext().hadoopConfiguration().set("fs.denied.impl", DeniedFileSystem.class.getName());
+        spark.sparkContext().hadoopConfiguration().setBoolean("fs.denied.impl.disable.cache", true);
+        Path dir = Files.createDirectories(tmp.resolve("errors/images/sub"));
+        png(dir.resolveSibling("ok.png"), 16, 16);
+        byte[] full = Files.readAllBytes(dir.resolveSibling("ok.png"));
+        Files.write(dir.resolveSibling("truncated.png"), java.util.Arrays.copyOf(full, full.length / 2));
+        Files.write(dir.resolveSibling("empty.png"), new byte[0]);
+        Path manifest = tmp.resolve("errors/manifest.csv");
+        Files.writeString(manifest, String.join("\n", "id,path", "ok,images/ok.png", "dir,images/sub", "denied,denied:///etc/shadow",
+                "truncated,images/truncated.png", "empty,images/empty.png", "blank,") + "\n");
+
+        IngestJob.Outcome o = IngestJob.images(lake, manifest.toString(), "raw.errors", "id", "path", CHECK, "overwrite",
+                new IngestJob.Batch("run-errors", java.time.LocalDate.of(2024, 3, 2), true));
+
+        assertEquals(6, o.read());
+        assertEquals(1, o.landed());
+        Map<String, String> reasons = new HashMap<>();
+        quarantineOf("quarantine.errors", manifest.toString()).forEach(r -> reasons.put(r.getAs("entity_id"), r.getAs("reason")));
+        assertEquals("not a file (a directory): images/sub", reasons.get("dir"));
+        assertEquals("permission denied: denied:///etc/shadow", reasons.get("denied"));
+        assertTrue(reasons.get("truncated").startsWith("undecodable image"), reasons.get("truncated"));
+        assertEquals("empty file", reasons.get("empty"));
+        assertEquals("missing path", reasons.get("blank"));
+        assertEquals(5, reasons.size());
+    }
+
+    @Test
+    void rerunningABatchLeavesOneCopyAndQuarantineRowsCarryItsLogicalDate() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("rerun/images"));
+        png(dir.resolve("a.png"), 16, 16);
+        png(dir.resolve("b.png"), 16, 16);
+        Path manifest = tmp.resolve("rerun/manifest.csv");
+        Files.writeString(manifest, String.join("\n", "id,path,label", "a,images/a.png,1", "b,images/b.png,0", "c,images/c.png,0") + "\n");
+        java.time.LocalDate date = java.time.LocalDate.of(2024, 1, 15);
+
+        IngestJob.Outcome first = IngestJob.images(lake, manifest.toString(), "raw.rerun", "id", "path", CHECK, "append",
+                new IngestJob.Batch("run-r1", date, false));
+        IngestJob.Outcome second = IngestJob.images(lake, manifest.toString(), "raw.rerun", "id", "path", CHECK, "append",
+                new IngestJob.Batch("run-r2", date, false));
+
+        assertEquals(List.of(2L, 1L), List.of(first.landed(), first.quarantined()));
+        assertEquals(List.of(2L, 1L), List.of(second.landed(), second.quarantined()));
+        assertEquals(2, spark.read().format("delta").load(lake.pathOf("raw.rerun")).count());
+        List<Row> q = quarantineOf("quarantine.rerun", manifest.toString());
+        assertEquals(1, q.size());
+        assertEquals(java.sql.Date.valueOf(date), q.get(0).getAs("logical_date"));
+        assertEquals("run-r2", q.get(0).getAs("job_run_id"));
+
+        Path csv = Files.createDirectories(tmp.resolve("rerun-csv")).resolve("rows.csv");
+        Files.writeString(csv, "id,x\n1,10\n2,20\n2,21\n");
+        IngestJob.tabular(lake, csv.toString(), "csv", "raw.rerun_csv", null, "id", "append", new IngestJob.Batch("run-c1", date, false));
+        IngestJob.Outcome again = IngestJob.tabular(lake, csv.toString(), "csv", "raw.rerun_csv", null, "id", "append", new IngestJob.Batch("run-c2", date, false));
+        assertEquals(List.of(3L, 1L, 2L), List.of(again.read(), again.landed(), again.quarantined()));
+        assertEquals(1, spark.read().format("delta").load(lake.pathOf("raw.rerun_csv")).count());
+        assertEquals(2, quarantineOf("quarantine.rerun_csv", csv.toString()).size());
+    }
+
+    /** Another writer commits after the run: the run's count still comes from its own commit. */
+    @Test
+    void theLandedCountComesFromTheRunsOwnCommitNotTheLatest() {
+        String path = lake.pathOf("raw.own_commit");
+        spark.range(5).toDF("id").write().format("delta").mode("append").option("userMetadata", "run-mine").save(path);
+        spark.range(100, 107).toDF("id").write().format("delta").mode("append").option("userMetadata", "run-theirs").save(path);
+
+        assertEquals(5, IngestJob.landedByOwnCommit(lake, path, "run-mine"));
+        assertEquals(7, IngestJob.landedByOwnCommit(lake, path, "run-theirs"));
+        assertEquals(-1, IngestJob.landedByOwnCommit(lake, path, "run-nobody"));
+    }
+
+    @Test
+    void pathResolutionIsDecidedOnTheTextAlone() {
+        String base = "file:/data/scans";
+        assertEquals("file:/data/scans/images/a.png", IngestJob.resolve(base, "images/a.png", false).toString());
+        for (String out : List.of("/etc/passwd", "../x.png", "images/../../x.png", "file:/etc/passwd", "hdfs://nn/x", "s3a://b/k", "..", "a\\..\\..\\x")) {
+            assertEquals(null, IngestJob.resolve(base, out, false), out);
+        }
+        assertEquals("/etc/passwd", IngestJob.resolve(base, "/etc/passwd", true).toString());
+    }
 }

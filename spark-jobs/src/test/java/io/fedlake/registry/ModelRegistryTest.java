@@ -161,4 +161,165 @@ class ModelRegistryTest extends LocalSparkTest {
         String msg = assertThrows(UserError.class, () -> registry.resolve("never-trained")).getMessage();
         assertTrue(msg.startsWith("no model named 'never-trained' is registered"), msg);
     }
+
+    // ---- integrity (#16) ----
+
+    private static final byte[] KEY = java.util.HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+
+    private static ModelRegistry signed(Lake l) {
+        return new ModelRegistry(l, java.util.Optional.of(io.fedlake.zoo.artifact.SigningKey.of(KEY)));
+    }
+
+    /** Rewrites a lake file through Hadoop, so the local file system's .crc is rewritten to match (a consistent rewrite). */
+    private static void rewrite(Lake l, String uri, byte[] bytes) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+        try (var out = l.fileSystem().create(p, true)) {
+            out.write(bytes);
+        }
+    }
+
+    private static byte[] readLake(Lake l, String uri) throws IOException {
+        try (var in = l.fileSystem().open(new org.apache.hadoop.fs.Path(uri))) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Sets columns of a registry row, as anyone who can write the lake can. */
+    private static void updateRow(Lake l, String name, long version, Map<String, org.apache.spark.sql.Column> set) {
+        io.delta.tables.DeltaTable.forPath(spark, l.pathOf(ModelRegistry.MODELS_TABLE))
+                .update(org.apache.spark.sql.functions.expr("name = '" + name + "' AND version = " + version), set);
+    }
+
+    private static Map<String, Object> json(byte[] b) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(b, new com.fasterxml.jackson.core.type.TypeReference<>() {
+        });
+    }
+
+    private static byte[] json(Map<String, Object> m) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+    }
+
+    /**
+     * The attack the SHA-256s cannot see: another network in model.zip, model.json and the registry row rewritten
+     * with its SHA-256. Without a key it loads (and says "unsigned"); with the key it is refused by the signature.
+     */
+    @Test
+    void aConsistentTamperOfZipModelJsonAndRegistryRowIsRefusedByTheSignature() throws IOException {
+        Lake l = new Lake(spark, tmp.resolve("lake-signed").toString());
+        ModelRegistry reg = signed(l);
+        ModelFiles.ModelVersion v = reg.register("signed", "s1", network(1), PRE, Map.of("metrics", Map.of("holdout_auc", 0.7)));
+        assertTrue(reg.load("signed:1").signature().startsWith("signed (key "), reg.load("signed:1").signature());
+
+        byte[] evil = network(99);
+        Map<String, Object> meta = json(readLake(l, v.uri() + "/model.json"));
+        meta.put("artifact_sha256", NetworkBytes.sha256(evil));
+        byte[] metaBytes = json(meta);
+        rewrite(l, v.uri() + "/model.zip", evil);
+        rewrite(l, v.uri() + "/model.json", metaBytes);
+        updateRow(l, "signed", 1, Map.of("sha256", org.apache.spark.sql.functions.lit(NetworkBytes.sha256(evil)),
+                "metadata_json", org.apache.spark.sql.functions.lit(new String(metaBytes, java.nio.charset.StandardCharsets.UTF_8))));
+
+        ModelFiles.LoadedModel unverified = new ModelRegistry(l, java.util.Optional.empty()).load("signed:1");
+        assertEquals("unsigned (has a signature, but no FEDLAKE_SIGNING_KEY is configured to verify it)", unverified.signature());
+        UserError e = assertThrows(UserError.class, () -> reg.load("signed:1"));
+        assertTrue(e.getMessage().contains("fails its signature: model.sig does not match model.zip, preprocessor.json and model.json"), e.getMessage());
+    }
+
+    @Test
+    void anUnsignedModelIsRefusedWhenAKeyIsConfigured() {
+        Lake l = new Lake(spark, tmp.resolve("lake-unsigned").toString());
+        new ModelRegistry(l, java.util.Optional.empty()).register("plain", "p1", network(1), PRE, Map.of());
+        assertEquals("unsigned", new ModelRegistry(l, java.util.Optional.empty()).load("plain").signature());
+
+        UserError e = assertThrows(UserError.class, () -> signed(l).load("plain"));
+        assertTrue(e.getMessage().endsWith("is unsigned and FEDLAKE_SIGNING_KEY is set: refusing to load it"), e.getMessage());
+    }
+
+    @Test
+    void aRegistryRowPointingAtAnotherModelsArtifactIsRefused() {
+        ModelFiles.ModelVersion victim = register("victim", "v1", 1, 0.7);
+        ModelFiles.ModelVersion other = register("other", "o1", 2, 0.9);
+        String otherJson = registry.list().where("name = 'other'").head().getAs("metadata_json");
+        updateRow(lake, "victim", 1, Map.of("artifact_uri", org.apache.spark.sql.functions.lit(other.uri()),
+                "sha256", org.apache.spark.sql.functions.lit(other.sha256()), "metadata_json", org.apache.spark.sql.functions.lit(otherJson)));
+
+        UserError e = assertThrows(UserError.class, () -> registry.load("victim:1"));
+        assertTrue(e.getMessage().contains("the registry row points at an artifact of model other"), e.getMessage());
+        assertTrue(victim.uri().endsWith("/models/victim/artifacts/v1"));
+    }
+
+    @Test
+    void aRegistryRowWithRewrittenMetricsIsRefused() {
+        register("metrics", "m1", 1, 0.6);
+        updateRow(lake, "metrics", 1, Map.of("metrics", org.apache.spark.sql.functions.expr("map('holdout_auc', 0.99D, 'holdout_log_loss', 0.4D)")));
+
+        UserError e = assertThrows(UserError.class, () -> registry.load("metrics:1"));
+        assertTrue(e.getMessage().contains("the registry row's metrics"), e.getMessage());
+    }
+
+    /** A zip entry DL4J would read with ObjectInputStream, made consistent with model.json and the registry row. */
+    @Test
+    void aZipWithAForbiddenEntryIsRefusedBeforeDl4jReadsIt() throws IOException {
+        ModelFiles.ModelVersion v = register("entries", "e1", 1, 0.7);
+        byte[] zip = readLake(lake, v.uri() + "/model.zip");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip)); var z = new java.util.zip.ZipOutputStream(out)) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                in.transferTo(z);
+                z.closeEntry();
+            }
+            z.putNextEntry(new java.util.zip.ZipEntry("normalizer.bin"));
+            new java.io.ObjectOutputStream(z).writeObject(new java.util.HashMap<>(Map.of("gadget", "chain")));
+            z.closeEntry();
+        }
+        byte[] evil = out.toByteArray();
+        Map<String, Object> meta = json(readLake(lake, v.uri() + "/model.json"));
+        meta.put("artifact_sha256", NetworkBytes.sha256(evil));
+        byte[] metaBytes = json(meta);
+        rewrite(lake, v.uri() + "/model.zip", evil);
+        rewrite(lake, v.uri() + "/model.json", metaBytes);
+        updateRow(lake, "entries", 1, Map.of("sha256", org.apache.spark.sql.functions.lit(NetworkBytes.sha256(evil)),
+                "metadata_json", org.apache.spark.sql.functions.lit(new String(metaBytes, java.nio.charset.StandardCharsets.UTF_8))));
+
+        UserError e = assertThrows(UserError.class, () -> registry.load("entries:1"));
+        assertTrue(e.getMessage().contains("model.zip entry 'normalizer.bin' is not allowed"), e.getMessage());
+    }
+
+    /** The SHA-256 itself, not Hadoop's .crc, catches a flipped byte: here the .crc is rewritten to match. */
+    @Test
+    void aFlippedByteIsCaughtByTheSha256WhenTheCrcIsConsistent() throws IOException {
+        ModelFiles.ModelVersion v = register("flip", "f1", 1, 0.7);
+        byte[] bytes = readLake(lake, v.uri() + "/model.zip");
+        bytes[bytes.length / 2] ^= 0x5A;
+        rewrite(lake, v.uri() + "/model.zip", bytes);
+
+        UserError e = assertThrows(UserError.class, () -> registry.load("flip:1"));
+        assertTrue(e.getMessage().contains("fails its checksum: model.zip has SHA-256"), e.getMessage());
+    }
+
+    @Test
+    void aFlippedByteIsCaughtByTheSha256WhenTheCrcIsRemoved() throws IOException {
+        ModelFiles.ModelVersion v = register("flipnocrc", "f1", 1, 0.7);
+        Path zip = Path.of(java.net.URI.create(v.uri() + "/model.zip"));
+        byte[] bytes = Files.readAllBytes(zip);
+        bytes[bytes.length / 3] ^= 0x01;
+        Files.write(zip, bytes);
+        Files.deleteIfExists(zip.resolveSibling(".model.zip.crc"));
+
+        UserError e = assertThrows(UserError.class, () -> registry.load("flipnocrc:1"));
+        assertTrue(e.getMessage().contains("fails its checksum: model.zip has SHA-256"), e.getMessage());
+    }
+
+    /** model.json has no SHA of its own: a changed metric there is caught against the registry row's copy. */
+    @Test
+    void aChangedByteInModelJsonIsCaughtWithoutAKey() throws IOException {
+        ModelFiles.ModelVersion v = register("jsonflip", "j1", 1, 0.7);
+        String text = new String(readLake(lake, v.uri() + "/model.json"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("0.7"), text);
+        rewrite(lake, v.uri() + "/model.json", text.replaceFirst("0\\.7", "0.9").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        UserError e = assertThrows(UserError.class, () -> registry.load("jsonflip:1"));
+        assertTrue(e.getMessage().contains("the registry row's metadata_json differs from model.json"), e.getMessage());
+    }
 }

@@ -68,4 +68,52 @@ class NetworkBytesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkBytes.fromBytes(truncated));
         assertTrue(e.getMessage().startsWith("not a readable DL4J network"), e.getMessage());
     }
+
+    private static java.util.Set<String> entries(byte[] zip) throws java.io.IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                names.add(e.getName());
+            }
+        }
+        return names;
+    }
+
+    /** What ModelSerializer writes for a ComputationGraph is exactly what the allow-list admits. */
+    @Test
+    void theAllowListIsWhatModelSerializerWritesWithAndWithoutUpdater() throws java.io.IOException {
+        ComputationGraph net = Architectures.byName(CreditMlp.NAME).build(SPEC, ModelHyperParams.creditDefaults(3));
+        assertEquals(java.util.Set.of("configuration.json", "coefficients.bin"), entries(NetworkBytes.toBytes(net, false)));
+        assertEquals(java.util.Set.of("configuration.json", "coefficients.bin", "updaterState.bin"), entries(NetworkBytes.toBytes(net, true)));
+        assertTrue(NetworkBytes.ALLOWED_ENTRIES.containsAll(entries(NetworkBytes.toBytes(net, true))));
+    }
+
+    private static byte[] withExtraEntry(byte[] zip, String name, byte[] content) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip)); var z = new java.util.zip.ZipOutputStream(out)) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                in.transferTo(z);
+                z.closeEntry();
+            }
+            z.putNextEntry(new java.util.zip.ZipEntry(name));
+            z.write(content);
+            z.closeEntry();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void entriesThatDl4jWouldJavaDeserialiseAreRefused() throws java.io.IOException {
+        byte[] good = NetworkBytes.toBytes(Architectures.byName("logreg").build(SPEC, ModelHyperParams.creditDefaults(1)), false);
+        java.io.ByteArrayOutputStream object = new java.io.ByteArrayOutputStream();
+        try (var o = new java.io.ObjectOutputStream(object)) {
+            o.writeObject(new java.util.HashMap<>(java.util.Map.of("gadget", "chain")));
+        }
+        for (String name : List.of("normalizer.bin", "preprocessor.bin", "objects/payload", "../configuration.json")) {
+            byte[] evil = withExtraEntry(good, name, object.toByteArray());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkBytes.fromBytes(evil), name);
+            assertTrue(e.getMessage().startsWith("model.zip entry '" + name + "' is not allowed"), e.getMessage());
+        }
+    }
 }

@@ -4,11 +4,15 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Seeded client sampling: each round draws {@code max(minClients, ceil(fraction · K))} of the K available clients
  * without replacement (McMahan et al. 2017's C), from a generator derived from (seed, round) so a resumed run
  * draws the same clients. The result is sorted.
+ *
+ * <p>Under DP-FedAvg the engine samples with {@link #poisson} instead: each client independently with probability q
+ * from a secure generator, the sampling the RDP accountant of the sampled Gaussian mechanism assumes.
  */
 public record ClientSampling(double fraction, int minClients) implements Serializable {
 
@@ -38,6 +42,28 @@ public record ClientSampling(double fraction, int minClients) implements Seriali
         }
         List<String> chosen = new ArrayList<>(pool.subList(0, k));
         chosen.sort(null);
+        return chosen;
+    }
+
+    /**
+     * Poisson sampling (Mironov, Talwar and Zhang 2019, "Rényi Differential Privacy of the Sampled Gaussian
+     * Mechanism", §2): each of {@code available} is included independently with probability {@code q}, so the
+     * number drawn is Binomial(K, q) and may be 0. The result is sorted.
+     *
+     * @param rng one uniform per client, in sorted client order; a {@link java.security.SecureRandom} in training
+     */
+    public static List<String> poisson(List<String> available, double q, RandomGenerator rng) {
+        if (!(q > 0 && q <= 1)) {
+            throw new IllegalArgumentException("sampling rate q must be in (0, 1], got " + q);
+        }
+        List<String> pool = new ArrayList<>(available);
+        pool.sort(null);
+        List<String> chosen = new ArrayList<>();
+        for (String c : pool) {
+            if (rng.nextDouble() < q) {
+                chosen.add(c);
+            }
+        }
         return chosen;
     }
 

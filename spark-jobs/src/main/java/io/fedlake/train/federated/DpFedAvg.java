@@ -1,19 +1,24 @@
 package io.fedlake.train.federated;
 
-import java.util.SplittableRandom;
+import java.nio.charset.StandardCharsets;
+import java.security.DrbgParameters;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The arithmetic of DP-FedAvg (McMahan et al. 2018, "Learning Differentially Private Recurrent Language Models",
  * Algorithm 1 with the fixed-denominator estimator and equal client weights): clients clip their deltas to norm C,
  * the server adds {@code N(0, (zC)² I)} to the sum and divides by the <em>expected</em> number of clients qK, not
  * the number that actually reported, so one client's presence changes the result by at most C/(qK) — the
- * sensitivity the accountant assumes. The noise stream is derived from (seed, round) alone, so a resumed run adds
- * the same noise as an uninterrupted one.
+ * sensitivity the accountant assumes.
+ *
+ * <p>The noise must be unpredictable to everyone who later holds the model: anyone who could regenerate it (from the
+ * job's seed, which is in the model's provenance) could subtract it and recover the exact sum of clipped deltas. It
+ * is therefore drawn from {@link #secureGenerator()}, a NIST SP 800-90A DRBG seeded from the operating system's
+ * entropy, never from the job's seed; a DP run is not bit-reproducible, and a resumed run draws fresh noise.
  */
 public final class DpFedAvg {
-
-    /** Separates the noise stream from client sampling, which derives its stream from the same (seed, round). */
-    private static final long NOISE_STREAM = 0x44502D4E4F495345L; // "DP-NOISE"
 
     private DpFedAvg() {
     }
@@ -40,11 +45,10 @@ public final class DpFedAvg {
      * @param noiseMultiplier    z ≥ 0
      * @param clipNorm           C &gt; 0
      * @param expectedClients    qK, the expected number of participating clients, &gt; 0
-     * @param seed               the job's seed
-     * @param round              the round, so each round draws fresh but reproducible noise
+     * @param noise              the uniform source of the Gaussian noise: {@link #secureGenerator()} in training
      */
     public static float[] noisyMean(double[] sumOfClippedDeltas, double noiseMultiplier, double clipNorm,
-                                    double expectedClients, long seed, int round) {
+                                    double expectedClients, RandomGenerator noise) {
         if (!(noiseMultiplier >= 0)) {
             throw new IllegalArgumentException("noiseMultiplier must be ≥ 0, got " + noiseMultiplier);
         }
@@ -55,7 +59,7 @@ public final class DpFedAvg {
             throw new IllegalArgumentException("expected clients per round must be > 0, got " + expectedClients);
         }
         double[] noisy = sumOfClippedDeltas.clone();
-        GaussianNoise.add(noisy, noiseMultiplier * clipNorm, new SplittableRandom(noiseSeed(seed, round)));
+        GaussianNoise.add(noisy, noiseMultiplier * clipNorm, noise);
         float[] mean = new float[noisy.length];
         for (int i = 0; i < mean.length; i++) {
             mean[i] = (float) (noisy[i] / expectedClients);
@@ -63,8 +67,18 @@ public final class DpFedAvg {
         return mean;
     }
 
-    /** The seed of round {@code round}'s noise stream. */
-    public static long noiseSeed(long seed, int round) {
-        return ClientSampling.mix(ClientSampling.mix(seed, NOISE_STREAM), round);
+    /**
+     * A new cryptographically secure generator for DP noise and Poisson client sampling: the JDK's DRBG (Hash_DRBG
+     * or HMAC_DRBG per the {@code securerandom.drbg.config} security property, NIST SP 800-90A) at 256-bit strength,
+     * instantiated from the platform's entropy source. Never seeded by the caller.
+     */
+    public static SecureRandom secureGenerator() {
+        try {
+            return SecureRandom.getInstance("DRBG", DrbgParameters.instantiation(256, DrbgParameters.Capability.RESEED_ONLY,
+                    "fedlake DP-FedAvg".getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM offers no DRBG SecureRandom at 256-bit strength (NIST SP 800-90A); "
+                    + "DP-FedAvg needs one for its noise", e);
+        }
     }
 }

@@ -38,6 +38,11 @@ public class FedAvg implements Strategy {
     }
 
     @Override
+    public ClientSampling sampling() {
+        return sampling;
+    }
+
+    @Override
     public float[] aggregateFit(int round, float[] global, List<ClientUpdate> results, List<ClientFailure> failures) {
         float[] mean = Aggregation.weightedMeanDelta(results);
         return mean == null ? null : applyServerUpdate(global, mean);

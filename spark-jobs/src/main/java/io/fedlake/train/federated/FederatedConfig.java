@@ -20,10 +20,20 @@ import java.io.Serializable;
  * @param targetAuc           stop once the held-out AUC reaches this (0 = run all rounds); for rounds-to-target
  * @param secureAggregation   clients send pairwise-masked updates; the server only sees their sum
  * @param dp                  DP-FedAvg settings (clipping, noise, δ, ε budget), or null for no differential privacy
+ * @param clientKeys          secure aggregation: URI of the per-client key store ({@link ClientKeyStore}); required
+ *                            with {@code secureAggregation}, refused without it
  */
 public record FederatedConfig(String clientColumn, int rounds, int localEpochs, int localBatchSize, double minCompletion, int roundRetries,
                               double roundTimeoutSeconds, double clientDropout, double stragglers, double targetAuc,
-                              boolean secureAggregation, DpConfig dp) implements Serializable {
+                              boolean secureAggregation, DpConfig dp, String clientKeys) implements Serializable {
+
+    /** Without a client key store: for runs without secure aggregation. */
+    public FederatedConfig(String clientColumn, int rounds, int localEpochs, int localBatchSize, double minCompletion, int roundRetries,
+                           double roundTimeoutSeconds, double clientDropout, double stragglers, double targetAuc,
+                           boolean secureAggregation, DpConfig dp) {
+        this(clientColumn, rounds, localEpochs, localBatchSize, minCompletion, roundRetries, roundTimeoutSeconds, clientDropout, stragglers,
+                targetAuc, secureAggregation, dp, null);
+    }
 
     public FederatedConfig {
         if (clientColumn == null || clientColumn.isBlank()) {
@@ -38,6 +48,9 @@ public record FederatedConfig(String clientColumn, int rounds, int localEpochs, 
         require(clientDropout >= 0 && clientDropout < 1, "client dropout must be in [0, 1), got " + clientDropout);
         require(stragglers >= 0 && stragglers <= 1, "stragglers must be in [0, 1], got " + stragglers);
         require(targetAuc >= 0 && targetAuc < 1, "target AUC must be in [0, 1) (0 = none), got " + targetAuc);
+        require(!secureAggregation || (clientKeys != null && !clientKeys.isBlank()),
+                "client keys must be set for secure aggregation (--client-keys URI: one folder per client holding its X25519 key pair)");
+        require(secureAggregation || clientKeys == null, "client keys are only used by secure aggregation (--secure-aggregation)");
     }
 
     private static void require(boolean ok, String message) {

@@ -45,17 +45,36 @@ import static org.apache.spark.sql.functions.col;
  * FedProx, median, trimmed mean); failed, dropped, timed-out or straggling clients are reported to it and a round
  * that completes fewer than the minimum share of its clients is retried or fails the job. Every round is
  * checkpointed and logged to {@code training.rounds}; randomness derives from (seed, round, attempt, client), so a
- * resumed run reaches the same parameters as an uninterrupted one.
+ * resumed run reaches the same parameters as an uninterrupted one — except under DP-FedAvg, whose noise and Poisson
+ * client sampling come from a secure generator that nobody holding the seed can replay.
+ *
+ * <p>Under DP or secure aggregation nothing per client but whether it delivered reaches the driver or
+ * {@code training.rounds}; secure aggregation's pair masks come from X25519 key agreement between the clients' own
+ * tasks ({@link ClientMasking}), the driver only relays public keys.
  */
 public final class FederatedTrainer implements Trainer {
 
     public static final String REGIME = "fedavg";
 
     private final Strategy strategy;
+    private final ClientLimits limits;
     private final Map<String, Object> report = new LinkedHashMap<>();
+    /** DP-FedAvg's noise and Poisson sampling; a DRBG seeded from the platform, never from the job's seed. */
+    private java.security.SecureRandom privacy;
+    /** Secure aggregation: the clients' X25519 public keys (X.509), the only key material the driver holds. */
+    private Map<String, byte[]> publicKeys = Map.of();
+    /** Secure aggregation: the Hadoop configuration for the client tasks' key store reads. */
+    private Broadcast<org.apache.spark.util.SerializableConfiguration> hadoopConf;
+    private final java.security.SecureRandom nonces = new java.security.SecureRandom();
+    private String runId;
 
     public FederatedTrainer(Strategy strategy) {
+        this(strategy, ClientLimits.DEFAULTS);
+    }
+
+    public FederatedTrainer(Strategy strategy, ClientLimits limits) {
         this.strategy = strategy;
+        this.limits = limits;
     }
 
     @Override
@@ -79,16 +98,25 @@ public final class FederatedTrainer implements Trainer {
                     + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use fedavg, fedavgm, fedadam or fedprox");
         }
         RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress());
+        runId = ctx.runId();
         LocalFit.taskThreads();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         String clientColumn = f.clientColumn();
         if (!List.of(rows.columns()).contains(clientColumn)) {
             throw UserError.missingColumns(config.table(), List.of(clientColumn), List.of(rows.columns()));
         }
-        // one pass for the client list and the rows without a client (two queries used to scan the table twice)
+        // one pass for the client list and the rows without a client (two queries used to scan the table twice);
+        // under DP or secure aggregation the per-client row counts stay on the executors
+        boolean hidden = f.secureAggregation() || f.dp() != null;
+        org.apache.spark.sql.Column clientName = col(clientColumn).cast("string");
+        Dataset<Row> perClient = rows.groupBy(clientName.as("client")).count();
+        if (hidden) {
+            perClient = perClient.select(col("client"), functions.when(col("client").isNull(), col("count")).otherwise(0L).as("count"));
+        }
         long noClient = 0;
         List<String> found = new ArrayList<>();
-        for (Row r : rows.groupBy(col(clientColumn).cast("string")).count().collectAsList()) {
+        // at most maxClients + 1 clients (and the null group) reach the driver: enough to tell the cap was passed
+        for (Row r : perClient.limit(limits.maxClients() + 2).collectAsList()) {
             if (r.isNullAt(0)) {
                 noClient = r.getLong(1);
             } else {
@@ -99,14 +127,16 @@ public final class FederatedTrainer implements Trainer {
             ctx.rejected().add(noClient);
             ctx.progress().accept(String.format("%,d rows have no %s and are not trained on", noClient, clientColumn));
         }
+        if (found.size() > limits.maxClients()) {
+            throw new UserError("--client-column " + clientColumn + " has more than " + limits.maxClients() + " distinct values in "
+                    + config.table() + " (--max-clients): each client is a shard and a task; pick a coarser column or raise the cap");
+        }
         Dataset<Row> assigned = rows.where(col(clientColumn).isNotNull());
         List<String> clients = found.stream().sorted().toList();
         if (clients.isEmpty()) {
             throw new UserError("table " + config.table() + " has no rows with a " + clientColumn + " to train on");
         }
-        Dataset<Row> withShard = assigned.withColumn("__shard", functions.array_position(
-                functions.array(clients.stream().map(functions::lit).toArray(org.apache.spark.sql.Column[]::new)),
-                col(clientColumn).cast("string")).minus(1).cast("int"));
+        Dataset<Row> withShard = ClientIndex.withShardIndex(assigned, clientColumn, clients);
         long seed = config.seed();
         JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, clients.size(), "__shard",
                 clients, translator, ctx.rejected());
@@ -114,18 +144,42 @@ public final class FederatedTrainer implements Trainer {
         try {
             Map<String, Integer> sizes = new HashMap<>();
             Map<String, Integer> partitionOf = new HashMap<>();
-            shards.map(s -> new Object[]{s.client(), s.rows(), s.index()}).collect().forEach(a -> {
+            shards.map(s -> new Object[]{s.client(), hidden ? (s.rows() > 0 ? 1 : 0) : s.rows(), s.index()}).collect().forEach(a -> {
                 sizes.put((String) a[0], (Integer) a[1]);
                 partitionOf.put((String) a[0], (Integer) a[2]);
             });
             List<String> available = clients.stream().filter(c -> sizes.getOrDefault(c, 0) > 0).toList();
-            ctx.progress().accept(String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
+            ctx.progress().accept(hidden ? String.format("%d clients by %s (their sizes stay with them: %s); strategy %s", available.size(), clientColumn,
+                    f.dp() != null ? "DP-FedAvg" : "secure aggregation", strategy.name())
+                    : String.format("%d clients by %s, %,d to %,d training rows each; strategy %s", available.size(), clientColumn,
                     available.stream().mapToInt(sizes::get).min().orElse(0), available.stream().mapToInt(sizes::get).max().orElse(0), strategy.name()));
-            return runRounds(log, network, config, ctx, f, jsc, new RoundShards<>(shards, partitionOf), evaluation, available);
+            RoundShards<EncodedShard> roundShards = new RoundShards<>(shards, partitionOf);
+            if (f.secureAggregation()) {
+                publicKeys = advertiseKeys(jsc, roundShards, available, f.clientKeys());
+                ctx.progress().accept(String.format("secure aggregation: %d client public keys relayed from %s", publicKeys.size(), f.clientKeys()));
+            }
+            return runRounds(log, network, config, ctx, f, jsc, roundShards, evaluation, available);
         } finally {
             shards.unpersist();
             evaluation.close();
+            if (hadoopConf != null) {
+                hadoopConf.destroy();
+                hadoopConf = null;
+            }
         }
+    }
+
+    /**
+     * Secure aggregation's key advertisement (Bonawitz et al. 2017, round 0): each available client's own task opens
+     * its key folder — creating its long-term X25519 pair on first use — and sends back only its public key.
+     */
+    private Map<String, byte[]> advertiseKeys(JavaSparkContext jsc, RoundShards<EncodedShard> shards, List<String> available, String store) {
+        hadoopConf = jsc.broadcast(new org.apache.spark.util.SerializableConfiguration(jsc.hadoopConfiguration()));
+        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
+        Map<String, byte[]> keys = new java.util.TreeMap<>();
+        shards.of(available).map(s -> new Object[]{s.client(), new ClientKeyStore(store, hc.value().value()).ensure(s.client())}).collect()
+                .forEach(a -> keys.put((String) a[0], (byte[]) a[1]));
+        return keys;
     }
 
     private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
@@ -140,6 +194,15 @@ public final class FederatedTrainer implements Trainer {
         Double lastAuc = null;
         int roundsRun = 0;
         RdpAccountant accountant = f.dp() != null ? new RdpAccountant() : null;
+        // DP: noise and client sampling from a secure generator, never from the seed (which is in the provenance)
+        privacy = f.dp() != null ? DpFedAvg.secureGenerator() : null;
+        ClientSampling sampling = strategy.sampling();
+        double q = sampling.fraction();
+        if (privacy != null && q * available.size() < sampling.minClients()) {
+            throw new UserError(String.format("DP-FedAvg samples each client with probability --client-fraction %s: %.2f of %d clients are expected "
+                    + "per round, fewer than --min-clients %d; raise --client-fraction or lower --min-clients", q, q * available.size(),
+                    available.size(), sampling.minClients()));
+        }
         Double epsilon = null;
         try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), jsc.hadoopConfiguration())) {
             if (ctx.resume()) {
@@ -157,18 +220,28 @@ public final class FederatedTrainer implements Trainer {
                 ctx.progress().accept("resumed from the checkpoint of round " + start + "/" + f.rounds());
             }
             roundsRun = start;
+            rounds:
             for (int round = start + 1; round <= f.rounds(); round++) {
                 long t0 = System.nanoTime();
-                double q = (double) strategy.sampleClients(round, available, seed).size() / available.size();
-                if (accountant != null && accountant.wouldExceed(q, f.dp().noiseMultiplier(), f.dp().delta(), f.dp().epsilonBudget())) {
-                    ctx.progress().accept(String.format("privacy budget: round %d would take ε past %.3f (δ %.0e); stopping after %d round(s) at ε %.3f",
-                            round, f.dp().epsilonBudget(), f.dp().delta(), round - 1, epsilon == null ? 0.0 : epsilon));
-                    break;
-                }
                 Outcome outcome = null;
                 int attempt = 1;
                 for (; attempt <= f.roundRetries() + 1; attempt++) {
-                    outcome = runAttempt(round, attempt, global, config, f, jsc, shards, evaluation.architecture(), evaluation.sha256(), available);
+                    // every attempt runs the sampled Gaussian mechanism once (its result is used or discarded), so
+                    // every attempt is accounted, and none starts that would take ε past the budget
+                    if (accountant != null && accountant.wouldExceed(q, f.dp().noiseMultiplier(), f.dp().delta(), f.dp().epsilonBudget())) {
+                        ctx.progress().accept(String.format("privacy budget: round %d%s would take ε past %.3f (δ %.0e); stopping after %d round(s) at ε %.3f",
+                                round, attempt > 1 ? " attempt " + attempt : "", f.dp().epsilonBudget(), f.dp().delta(), round - 1,
+                                epsilon == null ? 0.0 : epsilon));
+                        break rounds;
+                    }
+                    List<String> selected = privacy != null ? ClientSampling.poisson(available, q, privacy)
+                            : strategy.sampleClients(round, available, attempt == 1 ? seed : ClientSampling.mix(ClientSampling.mix(seed, round), attempt));
+                    outcome = runAttempt(round, attempt, selected, global, config, f, jsc, shards, evaluation.architecture(), evaluation.sha256(),
+                            q * available.size());
+                    if (accountant != null) {
+                        accountant.step(q, f.dp().noiseMultiplier());
+                        epsilon = accountant.epsilon(f.dp().delta());
+                    }
                     if (outcome.completed() >= Math.ceil(f.minCompletion() * outcome.selected() - 1e-9)) {
                         break;
                     }
@@ -180,11 +253,11 @@ public final class FederatedTrainer implements Trainer {
                                 outcome.failureSummary()));
                     }
                 }
-                float[] next = strategy.aggregateFit(round, global, outcome.updates(), outcome.failures());
-                if (accountant != null && !outcome.updates().isEmpty()) {
-                    accountant.step(q, f.dp().noiseMultiplier());
-                    epsilon = accountant.epsilon(f.dp().delta());
+                if (!outcome.failures().isEmpty()) {
+                    ctx.progress().accept(String.format("round %d: %d of %d selected clients failed: %s", round, outcome.failures().size(),
+                            outcome.selected(), outcome.failureSummary()));
                 }
+                float[] next = strategy.aggregateFit(round, global, outcome.updates(), outcome.failures());
                 if (next != null) {
                     global = next;
                 }
@@ -196,11 +269,16 @@ public final class FederatedTrainer implements Trainer {
                 }
                 double evalSeconds = (System.nanoTime() - e0) / 1e9;
                 boolean reached = f.targetAuc() > 0 && metrics != null && metrics.auc() >= f.targetAuc();
-                if (round % config.checkpointEvery() == 0 || round == f.rounds() || reached) {
+                // DP: every round's accountant state is on disk before its result is shown or logged, so a resume
+                // never forgets privacy that was spent on something released
+                if (round % config.checkpointEvery() == 0 || round == f.rounds() || reached || accountant != null) {
                     Map<String, float[]> arrays = new LinkedHashMap<>();
                     arrays.put("params", global);
                     arrays.putAll(strategy.state());
                     checkpoints.submit(new Checkpoint(round, fingerprint, arrays, accountant == null ? null : accountant.state()));
+                    if (accountant != null) {
+                        checkpoints.await();
+                    }
                 }
                 log.record(new RoundLog.Round(round, round, attempt, outcome.meanLoss(), metrics, outcome.selected(), outcome.completed(),
                         outcome.examples(), outcome.bytes(), epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
@@ -219,6 +297,10 @@ public final class FederatedTrainer implements Trainer {
         report.put("local_epochs", f.localEpochs());
         report.put("local_batch_size", f.localBatchSize());
         report.put("secure_aggregation", f.secureAggregation());
+        if (f.secureAggregation()) {
+            report.put("client_keys", f.clientKeys());
+            report.put("secure_aggregation_keys", "X25519 key agreement, HKDF-SHA256 pair seeds, AES-256-CTR masks (Bonawitz et al. 2017)");
+        }
         report.put("last_round_holdout_auc", lastAuc);
         if (f.dp() != null) {
             Map<String, Object> dp = new LinkedHashMap<>();
@@ -229,6 +311,8 @@ public final class FederatedTrainer implements Trainer {
             dp.put("noise_multiplier", f.dp().noiseMultiplier());
             dp.put("clip_norm", f.dp().clipNorm());
             dp.put("rounds_accounted", accountant.steps());
+            dp.put("sampling", "Poisson, q = " + strategy.sampling().fraction());
+            dp.put("randomness", "DRBG SecureRandom for noise and sampling, not derived from the seed; not reproducible");
             dp.put("accountant", "RDP of the sampled Gaussian mechanism (Mironov et al. 2019), Balle et al. 2020 conversion");
             report.put("differential_privacy", dp);
         }
@@ -237,11 +321,10 @@ public final class FederatedTrainer implements Trainer {
     }
 
     /** One attempt at a round: plan, train the selected clients, aggregate on the executors. */
-    private Outcome runAttempt(int round, int attempt, float[] global, TrainConfig config, FederatedConfig f, JavaSparkContext jsc,
-                               RoundShards<EncodedShard> shards, Broadcast<byte[]> arch, String sha, List<String> available) {
+    private Outcome runAttempt(int round, int attempt, List<String> selected, float[] global, TrainConfig config, FederatedConfig f,
+                               JavaSparkContext jsc, RoundShards<EncodedShard> shards, Broadcast<byte[]> arch, String sha, double expectedClients) {
         long seed = config.seed();
         long roundSeed = ClientSampling.mix(ClientSampling.mix(seed, round), attempt);
-        List<String> selected = strategy.sampleClients(round, available, attempt == 1 ? seed : roundSeed);
         SplittableRandom sim = new SplittableRandom(ClientSampling.mix(roundSeed, 0x5157));
         Map<String, FitInstructions> plan = new LinkedHashMap<>();
         Set<String> dropouts = new HashSet<>();
@@ -261,7 +344,19 @@ public final class FederatedTrainer implements Trainer {
             plan.put(c, fit);
         }
         long deadline = f.roundTimeoutSeconds() > 0 ? System.currentTimeMillis() + Math.round(f.roundTimeoutSeconds() * 1000) : Long.MAX_VALUE;
-        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp());
+        Map<String, byte[]> keys = new java.util.TreeMap<>();
+        byte[] context = null;
+        if (f.secureAggregation()) {
+            for (String c : selected) {
+                keys.put(c, publicKeys.get(c));
+            }
+            byte[] nonce = new byte[16];
+            nonces.nextBytes(nonce);
+            context = PairwiseKeys.context(runId, round, attempt, nonce);
+        }
+        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp(),
+                f.clientKeys(), keys, context);
+        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
         Broadcast<float[]> g = jsc.broadcast(global);
         Broadcast<ClientRound> b = jsc.broadcast(cr);
         boolean individual = strategy.needsIndividualUpdates();
@@ -272,25 +367,53 @@ public final class FederatedTrainer implements Trainer {
         long perClient = (long) n * (individual ? 4L : f.secureAggregation() ? 8L : 16L);
         try {
             JavaRDD<EncodedShard> clients = shards.of(selected);
-            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual), (acc, shard) -> {
+            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual, limits), (acc, shard) -> {
                 if (!b.value().selected(shard.client())) {
                     return acc;
                 }
-                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial);
+                ClientKeyStore own = b.value().secureAggregation() ? new ClientKeyStore(b.value().keyStore(), hc.value().value()) : null;
+                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial, own);
                 return acc;
             }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
-            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, seed, round, selected.size());
+            List<SecureAggregation.RevealedSeed> revealed = r.masked == null ? List.of() : unmaskingRound(shards, b, hc, r);
+            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy, revealed);
             List<ClientFailure> failures = new ArrayList<>(r.failures);
             failures.sort(Comparator.comparing(ClientFailure::clientId));
             List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
             rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
             long bytes = r.completed * perClient;
-            return new Outcome(selected.size(), r.completed, updates, failures, r.examples == 0 ? null : r.lossSum / r.examples, r.examples,
-                    bytes, rows);
+            // DP releases no loss or example count (neither is noised); secure aggregation only their sums
+            long examples = r.examples;
+            Double meanLoss = r.examples == 0 ? null : r.lossSum / r.examples;
+            if (f.dp() != null) {
+                examples = 0;
+                meanLoss = null;
+            } else if (f.secureAggregation() && !individual) {
+                examples = updates.isEmpty() ? 0 : updates.get(0).examples();
+                meanLoss = updates.isEmpty() ? null : updates.get(0).trainLoss();
+            }
+            return new Outcome(selected.size(), r.completed, updates, failures, meanLoss, examples, bytes, rows);
         } finally {
             g.destroy();
             b.destroy();
         }
+    }
+
+    /**
+     * Secure aggregation's unmasking round (Bonawitz et al. 2017, round 4): when selected clients did not deliver,
+     * each survivor's own task re-derives and reveals the seeds it shared with them, for this round attempt only.
+     */
+    private static List<SecureAggregation.RevealedSeed> unmaskingRound(RoundShards<EncodedShard> shards, Broadcast<ClientRound> b,
+                                                                        Broadcast<org.apache.spark.util.SerializableConfiguration> hc, Results r) {
+        List<String> survivors = r.survivors.stream().sorted().toList();
+        List<String> dropped = b.value().participants().stream().filter(c -> !survivors.contains(c)).toList();
+        if (dropped.isEmpty() || survivors.isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<String> alive = new HashSet<>(survivors);
+        return shards.of(survivors).flatMap(s -> alive.contains(s.client())
+                ? ClientMasking.reveal(b.value(), s.client(), dropped, new ClientKeyStore(b.value().keyStore(), hc.value().value())).iterator()
+                : java.util.Collections.emptyIterator()).collect();
     }
 
     /** Results up to this size in all go straight to the driver; beyond it, treeAggregate combines them on executors first. */
@@ -316,19 +439,28 @@ public final class FederatedTrainer implements Trainer {
      * recovery step), then the sum is decoded. DP-FedAvg: Gaussian noise on the sum of clipped deltas, divided by
      * the expected number of clients.
      */
-    private static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, long seed, int roundNumber,
-                                                      int expectedClients) {
-        if (r.completed == 0) {
+    private static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, double expectedClients,
+                                                      java.security.SecureRandom noise, List<SecureAggregation.RevealedSeed> revealed) {
+        if (r.completed == 0 && f.dp() == null) {
             return List.of();
         }
+        // DP: a round where no sampled client delivered still releases noise (the mechanism the accountant assumes)
+        int n = r.masked != null ? r.masked.length - 2 : r.sum.length();
+        long examples = r.examples;
+        double lossSum = r.lossSum;
         double[] sum;
         float[] mean;
         String label;
         if (r.masked != null) {
             List<String> survivors = r.survivors.stream().sorted().toList();
             List<String> dropped = round.participants().stream().filter(c -> !survivors.contains(c)).toList();
-            long[] unmasked = SecureAggregation.removeDropoutMasks(r.masked, survivors, dropped, round.roundSeed());
-            float[] decoded = SecureAggregation.decodeMean(unmasked, f.dp() != null ? 1.0 : r.maskedWeight);
+            long[] unmasked = survivors.isEmpty() ? r.masked : SecureAggregation.removeDropoutMasks(r.masked, survivors, dropped, revealed);
+            double weight = SecureAggregation.decode(unmasked[n]);
+            if (f.dp() == null) {
+                examples = Math.round(weight);
+                lossSum = SecureAggregation.decode(unmasked[n + 1]);
+            }
+            float[] decoded = SecureAggregation.decodeMean(java.util.Arrays.copyOf(unmasked, n), f.dp() != null ? 1.0 : weight);
             sum = new double[decoded.length];
             for (int i = 0; i < sum.length; i++) {
                 sum[i] = decoded[i];
@@ -336,15 +468,16 @@ public final class FederatedTrainer implements Trainer {
             mean = decoded;
             label = "secure aggregate of " + survivors.size() + " clients";
         } else {
-            sum = f.dp() != null ? r.sum.values() : null;
+            sum = f.dp() != null ? (r.completed == 0 ? new double[n] : r.sum.values()) : null;
             mean = f.dp() != null ? null : r.sum.divideBy(r.sum.weight());
             label = "aggregate of " + r.completed + " clients";
         }
         if (f.dp() != null) {
-            mean = DpFedAvg.noisyMean(sum, f.dp().noiseMultiplier(), f.dp().clipNorm(), expectedClients, seed, roundNumber);
+            mean = DpFedAvg.noisyMean(sum, f.dp().noiseMultiplier(), f.dp().clipNorm(), expectedClients, noise);
             label = "DP " + label;
         }
-        return List.of(new ClientUpdate(label, mean, r.examples, r.lossSum / Math.max(1, r.examples), 0));
+        // one aggregate: its weight only has to be > 0 for the strategy's weighted mean of one update
+        return List.of(new ClientUpdate(label, mean, Math.max(1, examples), examples == 0 ? Double.NaN : lossSum / examples, 0));
     }
 
     private record Outcome(int selected, int completed, List<ClientUpdate> updates, List<ClientFailure> failures, Double meanLoss,
@@ -364,8 +497,8 @@ public final class FederatedTrainer implements Trainer {
     static final class Results implements Serializable {
         private static final long serialVersionUID = 1L;
         final ExactSum sum;
+        /** Secure aggregation: Σ masked encodings of (w·Δ, w, w·loss), n + 2 values. */
         long[] masked;
-        double maskedWeight;
         final List<String> survivors = new ArrayList<>();
         final List<ClientUpdate> updates = new ArrayList<>();
         final List<ClientFailure> failures = new ArrayList<>();
@@ -374,35 +507,54 @@ public final class FederatedTrainer implements Trainer {
         long examples;
         double lossSum;
 
-        Results(int n, boolean secure) {
+        final ClientLimits limits;
+
+        Results(int n, boolean secure, ClientLimits limits) {
+            this.limits = limits;
             this.sum = new ExactSum(secure ? 0 : n);
-            this.masked = secure ? new long[n] : null;
+            this.masked = secure ? new long[n + 2] : null;
         }
 
-        void add(ClientTraining.Result r, ClientRound round, boolean individual, boolean acceptPartial) {
+        /** @param keys the client's own key store, opened in its task (secure aggregation), else null */
+        void add(ClientTraining.Result r, ClientRound round, boolean individual, boolean acceptPartial, ClientKeyStore keys) {
             ClientUpdate u = r.update();
             String failure = r.failure();
             if (failure == null && r.partial() && !acceptPartial) {
                 failure = r.partialReason() + "; dropped by the strategy (no partial work)";
             }
+            if (failure == null) {
+                failure = limits.reject(u.delta()); // in the client's task, before the update can reach the sum
+            }
+            // DP or secure aggregation: nothing about one client but whether it delivered leaves its task — no loss,
+            // example count, step count, or failure detail that depends on its data
+            boolean hidden = round.secureAggregation() || round.dp() != null;
             if (failure != null) {
-                failures.add(new ClientFailure(r.clientId(), failure));
-                clients.add(new RoundLog.ClientRow(r.clientId(), 0, u == null ? null : u.trainLoss(), r.steps(), "failed: " + failure));
+                failures.add(new ClientFailure(r.clientId(), hidden ? ClientRound.failureKind(failure) : failure));
+                if (!hidden) {
+                    clients.add(new RoundLog.ClientRow(r.clientId(), 0, u == null ? null : u.trainLoss(), r.steps(), "failed: " + failure));
+                }
                 return;
             }
             completed++;
-            examples += u.examples();
-            lossSum += u.trainLoss() * u.examples();
-            clients.add(new RoundLog.ClientRow(r.clientId(), u.examples(), u.trainLoss(), u.localSteps(), r.partial() ? "partial" : "ok"));
+            if (!hidden) {
+                examples += u.examples();
+                lossSum += u.trainLoss() * u.examples();
+                clients.add(new RoundLog.ClientRow(r.clientId(), u.examples(), u.trainLoss(), u.localSteps(), r.partial() ? "partial" : "ok"));
+            }
             // DP-FedAvg: clipped deltas, equal weights (the sensitivity the accountant assumes); otherwise example-weighted
             float[] delta = round.dp() == null ? u.delta() : DpFedAvg.clip(u.delta(), round.dp().clipNorm());
             double weight = round.dp() == null ? u.examples() : 1.0;
             if (individual) {
                 updates.add(u);
             } else if (masked != null) {
-                long[] mine = SecureAggregation.mask(SecureAggregation.encode(delta, weight), r.clientId(), round.participants(), round.roundSeed());
+                // the weight and the weighted loss ride in the masked vector too, so only their sums are revealed; DP
+                // releases no loss at all
+                float[] withTotals = java.util.Arrays.copyOf(delta, delta.length + 2);
+                withTotals[delta.length] = 1f;
+                withTotals[delta.length + 1] = round.dp() == null ? (float) u.trainLoss() : 0f;
+                long[] mine = SecureAggregation.mask(SecureAggregation.encode(withTotals, weight), r.clientId(), round.participants(),
+                        ClientMasking.pairSeeds(round, r.clientId(), keys));
                 masked = SecureAggregation.sum(masked, mine);
-                maskedWeight += weight;
                 survivors.add(r.clientId());
             } else {
                 sum.add(delta, weight, weight);
@@ -415,7 +567,6 @@ public final class FederatedTrainer implements Trainer {
             }
             if (masked != null) {
                 masked = SecureAggregation.sum(masked, o.masked);
-                maskedWeight += o.maskedWeight;
                 survivors.addAll(o.survivors);
             }
             updates.addAll(o.updates);

@@ -1,19 +1,21 @@
 package io.fedlake.train.federated;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * Standard normal draws from a {@link SplittableRandom} by Marsaglia's polar method, so noise is a pure function of
- * the generator's seed: the same (seed, round) gives the same bits on every machine and after a resume, with no
- * shared {@code java.util.Random} state. Both values of each accepted pair are used.
+ * Standard normal draws by Marsaglia's polar method (Marsaglia and Bray 1964, "A Convenient Method for Generating
+ * Normal Variables"): pairs of uniforms in the unit disc turned into two independent normals. The generator decides
+ * what the draws are good for: a seeded {@link java.util.SplittableRandom} gives reproducible synthetic data; DP
+ * noise must come from a {@link java.security.SecureRandom} ({@link DpFedAvg#secureGenerator()}), whose output nobody
+ * can regenerate from the job's seed or provenance. Both values of each accepted pair are used.
  */
 public final class GaussianNoise {
 
     private GaussianNoise() {
     }
 
-    /** Adds {@code stddev · N(0, 1)} to every element of {@code target}, in place, drawing from {@code rng}. */
-    public static void add(double[] target, double stddev, SplittableRandom rng) {
+    /** Adds {@code stddev · N(0, 1)} to every element of {@code target}, in place, drawing uniforms from {@code rng}. */
+    public static void add(double[] target, double stddev, RandomGenerator rng) {
         int i = 0;
         while (i < target.length) {
             double u;

@@ -1,10 +1,10 @@
 package io.fedlake.train.federated;
 
-import java.nio.charset.StandardCharsets;
+import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * The arithmetic of secure aggregation by pairwise additive masking (Bonawitz et al. 2017, "Practical Secure
@@ -15,10 +15,11 @@ import java.util.SplittableRandom;
  * fixed-point encoded with {@link #FRACTION_BITS} fractional bits, and summing in the ring is exact, associative and
  * commutative, so the result does not depend on the order in which Spark merges partial sums.
  *
- * <p>Simulation boundary: in the protocol each pair's mask seed comes from a Diffie–Hellman key agreement between
- * the two clients, and the server never learns it unless a client drops out. Here the pair seed is derived from
- * (round seed, both client ids) so the engine can run the protocol's arithmetic without a key exchange; the masking,
- * cancellation and dropout recovery are the protocol's, the secrecy of the seeds is not.
+ * <p>Each pair's mask seed comes from an X25519 key agreement between the two clients through HKDF
+ * ({@link PairwiseKeys}), computed inside the clients' tasks from their own private keys ({@link ClientMasking});
+ * this class only sees seeds a client hands it. The server learns a pair's seed only for a client that dropped out,
+ * from the survivors, for that round attempt alone ({@link #removeDropoutMasks}, Bonawitz et al.'s unmasking round
+ * without the double masking that also protects a client whose update arrives late).
  *
  * <p>Range: the <em>sum</em> of the weighted values of all clients must satisfy |Σ wᵢ·vᵢ| &lt; 2⁶³⁻ᶠ ≈ 5.5·10¹¹
  * (F = 24) per coordinate for decoding to be right; intermediate sums may wrap. {@link #encode} refuses any single
@@ -66,6 +67,11 @@ public final class SecureAggregation {
         return out;
     }
 
+    /** One decoded value of an (unmasked) sum: {@code v / 2^F}. */
+    public static double decode(long v) {
+        return v / SCALE;
+    }
+
     /** {@code a + b} in the ring, as a new array; the merge for {@code treeAggregate}. */
     public static long[] sum(long[] a, long[] b) {
         if (a.length != b.length) {
@@ -79,11 +85,20 @@ public final class SecureAggregation {
     }
 
     /**
-     * The client's masked update: {@code encoded + Σ_{j > client} PRG(s_{client,j}) − Σ_{j < client} PRG(s_{j,client})}
-     * over the other {@code participants} (ordered by {@link String#compareTo}), in the ring. The participants are
-     * all clients selected this round, fixed when masks are set up.
+     * A survivor's answer in the unmasking round: the seed it shares with a client that dropped out, for this round
+     * attempt only. Revealing it exposes nothing of the dropped client, whose masked update never reached the sum.
      */
-    public static long[] mask(long[] encoded, String client, List<String> participants, long roundSeed) {
+    public record RevealedSeed(String survivor, String dropped, byte[] seed) implements Serializable {
+    }
+
+    /**
+     * The client's masked update: {@code encoded + Σ_{j > client} PRG(s_{client,j}) − Σ_{j < client} PRG(s_{j,client})}
+     * over the other {@code participants} (ordered by {@link String#compareTo}), in the ring, with PRG =
+     * {@link PairwiseKeys#expand}. The participants are all clients selected this round, fixed when masks are set up.
+     *
+     * @param pairSeeds the client's seed with each other participant ({@link PairwiseKeys#pairSeed})
+     */
+    public static long[] mask(long[] encoded, String client, List<String> participants, Map<String, byte[]> pairSeeds) {
         checkDistinct(participants, "participants");
         if (!participants.contains(client)) {
             throw new IllegalArgumentException("client " + client + " is not among this round's participants");
@@ -92,20 +107,24 @@ public final class SecureAggregation {
         for (String other : participants) {
             int c = client.compareTo(other);
             if (c != 0) {
-                addPairMask(out, client, other, roundSeed, c < 0 ? 1 : -1);
+                byte[] seed = pairSeeds.get(other);
+                if (seed == null) {
+                    throw new IllegalArgumentException("client " + client + " has no pair seed with participant " + other);
+                }
+                addMask(out, seed, c < 0 ? 1 : -1);
             }
         }
         return out;
     }
 
     /**
-     * The server's recovery when selected clients dropped out after masking was set up (Bonawitz et al. 2017, §4:
-     * survivors reveal shares of their pairwise seeds with the dropped clients): removes from the sum of the
-     * survivors' masked updates each survivor's mask towards each dropped client, which nothing else cancels.
+     * The server's recovery when selected clients dropped out after masking was set up (Bonawitz et al. 2017, §4,
+     * round 4): removes from the sum of the survivors' masked updates each survivor's mask towards each dropped
+     * client, which nothing else cancels, from the seeds the survivors revealed.
      *
      * @return the survivors' plain encoded sum, as a new array
      */
-    public static long[] removeDropoutMasks(long[] maskedSum, List<String> survivors, List<String> dropped, long roundSeed) {
+    public static long[] removeDropoutMasks(long[] maskedSum, List<String> survivors, List<String> dropped, List<RevealedSeed> revealed) {
         checkDistinct(survivors, "survivors");
         checkDistinct(dropped, "dropped clients");
         for (String d : dropped) {
@@ -113,41 +132,29 @@ public final class SecureAggregation {
                 throw new IllegalArgumentException("client " + d + " is listed both as survivor and as dropped");
             }
         }
-        long[] out = maskedSum.clone();
-        for (String s : survivors) {
-            for (String d : dropped) {
-                addPairMask(out, s, d, roundSeed, s.compareTo(d) < 0 ? -1 : 1); // undo what mask() added
+        Set<String> pairs = new HashSet<>();
+        for (RevealedSeed r : revealed) {
+            if (!survivors.contains(r.survivor()) || !dropped.contains(r.dropped()) || !pairs.add(r.survivor() + "\u0000" + r.dropped())) {
+                throw new IllegalArgumentException("revealed seed of " + r.survivor() + " and " + r.dropped()
+                        + " is not one survivor–dropped pair of this round, or came twice");
             }
+        }
+        if (pairs.size() != survivors.size() * dropped.size()) {
+            throw new IllegalArgumentException("need the seeds of all " + survivors.size() * dropped.size()
+                    + " survivor–dropped pairs to remove the masks, got " + pairs.size());
+        }
+        long[] out = maskedSum.clone();
+        for (RevealedSeed r : revealed) {
+            addMask(out, r.seed(), r.survivor().compareTo(r.dropped()) < 0 ? -1 : 1); // undo what mask() added
         }
         return out;
     }
 
-    /**
-     * Seed of the pair {a, b}'s mask stream, the same whichever of the two asks; stands in for their Diffie–Hellman
-     * agreed secret.
-     */
-    static long pairSeed(long roundSeed, String a, String b) {
-        boolean aFirst = a.compareTo(b) <= 0;
-        String lo = aFirst ? a : b;
-        String hi = aFirst ? b : a;
-        return ClientSampling.mix(ClientSampling.mix(roundSeed, fnv1a64(lo)), fnv1a64(hi));
-    }
-
-    private static void addPairMask(long[] target, String client, String other, long roundSeed, int sign) {
-        SplittableRandom prg = new SplittableRandom(pairSeed(roundSeed, client, other));
+    private static void addMask(long[] target, byte[] seed, int sign) {
+        long[] m = PairwiseKeys.expand(seed, target.length);
         for (int i = 0; i < target.length; i++) {
-            long m = prg.nextLong();
-            target[i] += sign > 0 ? m : -m;
+            target[i] += sign > 0 ? m[i] : -m[i];
         }
-    }
-
-    private static long fnv1a64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
     }
 
     private static void checkDistinct(List<String> ids, String what) {

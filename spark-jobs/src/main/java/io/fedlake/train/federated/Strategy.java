@@ -27,6 +27,14 @@ public interface Strategy extends Serializable {
      */
     List<String> sampleClients(int round, List<String> available, long seed);
 
+    /**
+     * The client fraction C and minimum this strategy samples with; under DP-FedAvg the engine replaces
+     * {@link #sampleClients} by Poisson sampling at rate C ({@link ClientSampling#poisson}).
+     */
+    default ClientSampling sampling() {
+        return ClientSampling.all();
+    }
+
     /** Local training instructions for one selected client, starting from the job's {@code defaults}. */
     default FitInstructions configureFit(int round, String clientId, FitInstructions defaults) {
         return defaults;

@@ -19,21 +19,22 @@ class DpFedAvgTest {
         DpFedAvg.accumulate(sum, DpFedAvg.clip(new float[] {3f, 4f}, 1.0));
         DpFedAvg.accumulate(sum, DpFedAvg.clip(new float[] {0.3f, 0.4f}, 1.0));
         // Execute: z = 0, qK = 4 expected clients although only 2 reported
-        float[] mean = DpFedAvg.noisyMean(sum, 0.0, 1.0, 4.0, 7L, 1);
+        float[] mean = DpFedAvg.noisyMean(sum, 0.0, 1.0, 4.0, new SplittableRandom(7));
         // Assert: (0.9, 1.2) / 4
         assertArrayEquals(new float[] {0.225f, 0.3f}, mean, 1e-6f);
     }
 
     @Test
-    void noiseIsReproducibleFromSeedAndRoundAndDiffersBetweenRounds() {
+    void noiseComesOnlyFromTheGeneratorAndTheTrainingGeneratorIsSecureAndUnseeded() {
         double[] sum = new double[16];
-        float[] a = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 42L, 3);
-        float[] b = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 42L, 3);
-        float[] c = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 42L, 4);
-        float[] d = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, 43L, 3);
-        assertArrayEquals(a, b);
-        assertFalse(java.util.Arrays.equals(a, c));
-        assertFalse(java.util.Arrays.equals(a, d));
+        // the arithmetic is a pure function of its generator …
+        assertArrayEquals(DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, new SplittableRandom(42)), DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, new SplittableRandom(42)));
+        // … and training hands it a DRBG of its own, which two jobs with the same seed cannot share
+        java.security.SecureRandom g = DpFedAvg.secureGenerator();
+        assertEquals("DRBG", g.getAlgorithm());
+        float[] a = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, g);
+        float[] b = DpFedAvg.noisyMean(sum, 1.0, 0.5, 2.0, DpFedAvg.secureGenerator());
+        assertFalse(java.util.Arrays.equals(a, b));
         assertEquals(0.0, sum[0], "the input sum must not be modified");
     }
 
@@ -42,7 +43,7 @@ class DpFedAvgTest {
         // Prepare: z = 1.5, C = 2, qK = 3 → per-coordinate stddev 1.5·2/3 = 1, mean 0
         int n = 200_000;
         // Execute
-        float[] mean = DpFedAvg.noisyMean(new double[n], 1.5, 2.0, 3.0, 11L, 1);
+        float[] mean = DpFedAvg.noisyMean(new double[n], 1.5, 2.0, 3.0, DpFedAvg.secureGenerator());
         // Assert: with n = 2e5 the sample mean has sd 1/√n ≈ 0.0022 and the sample variance sd √(2/n) ≈ 0.0032
         double s = 0;
         double s2 = 0;
@@ -54,6 +55,15 @@ class DpFedAvgTest {
         double var = s2 / n - m * m;
         assertEquals(0.0, m, 0.01);
         assertEquals(1.0, var, 0.015);
+    }
+
+    @Test
+    void gaussianNoiseFromTheSecureGeneratorTailsLookNormal() {
+        // the same check on the generator training uses: P(|X| > 2) = 0.0455, 1e5 draws, count sd ≈ 66
+        double[] x = new double[100_000];
+        GaussianNoise.add(x, 1.0, DpFedAvg.secureGenerator());
+        long beyond2 = java.util.Arrays.stream(x).filter(v -> Math.abs(v) > 2).count();
+        assertEquals(4550, beyond2, 400);
     }
 
     @Test

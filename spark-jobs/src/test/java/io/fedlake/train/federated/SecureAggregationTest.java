@@ -2,9 +2,12 @@ package io.fedlake.train.federated;
 
 import org.junit.jupiter.api.Test;
 
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
 
@@ -16,9 +19,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SecureAggregationTest {
 
-    private static final long ROUND_SEED = 20240601L;
     private static final List<String> CLIENTS = List.of("client-0", "client-1", "client-2", "client-3", "client-4");
     private static final int DIM = 64;
+    /** Each client's long-term X25519 key pair. */
+    private static final List<KeyPair> KEYS = CLIENTS.stream().map(c -> PairwiseKeys.generate()).toList();
+    private static final byte[] CONTEXT = PairwiseKeys.context("run-1", 3, 1, new byte[16]);
+
+    /** What client k derives from its private key and the others' public keys. */
+    private static Map<String, byte[]> seedsOf(int k, byte[] context) {
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        for (int j = 0; j < CLIENTS.size(); j++) {
+            if (j != k) {
+                seeds.put(CLIENTS.get(j), PairwiseKeys.pairSeed(KEYS.get(k).getPrivate(), KEYS.get(j).getPublic().getEncoded(), CLIENTS.get(k),
+                        CLIENTS.get(j), context));
+            }
+        }
+        return seeds;
+    }
+
+    private static long[] masked(float[][] d, int k) {
+        return SecureAggregation.mask(SecureAggregation.encode(d[k], weight(k)), CLIENTS.get(k), CLIENTS, seedsOf(k, CONTEXT));
+    }
+
+    /** The unmasking round: each survivor reveals its seeds with the dropped clients. */
+    private static List<SecureAggregation.RevealedSeed> revealed(List<Integer> survivors, List<Integer> dropped) {
+        List<SecureAggregation.RevealedSeed> out = new ArrayList<>();
+        for (int s : survivors) {
+            Map<String, byte[]> seeds = seedsOf(s, CONTEXT);
+            for (int d : dropped) {
+                out.add(new SecureAggregation.RevealedSeed(CLIENTS.get(s), CLIENTS.get(d), seeds.get(CLIENTS.get(d))));
+            }
+        }
+        return out;
+    }
 
     /** Seeded deltas in [−1, 1) and example counts 10, 20, … per client. */
     private static float[][] deltas() {
@@ -47,8 +80,7 @@ class SecureAggregationTest {
     private static long[] maskedSum(float[][] d, List<Integer> which) {
         long[] sum = new long[DIM];
         for (int k : which) {
-            long[] masked = SecureAggregation.mask(SecureAggregation.encode(d[k], weight(k)), CLIENTS.get(k), CLIENTS, ROUND_SEED);
-            sum = SecureAggregation.sum(sum, masked);
+            sum = SecureAggregation.sum(sum, masked(d, k));
         }
         return sum;
     }
@@ -77,7 +109,7 @@ class SecureAggregationTest {
         float[][] d = deltas();
         long[] plain = SecureAggregation.encode(d[2], weight(2));
         // Execute
-        long[] masked = SecureAggregation.mask(plain, CLIENTS.get(2), CLIENTS, ROUND_SEED);
+        long[] masked = masked(d, 2);
         // Assert: decoding the masked vector alone gives values of order 2^63/2^24/w ≈ 1e10, not ≈ 1
         float[] decoded = SecureAggregation.decodeMean(masked, weight(2));
         double diff = 0;
@@ -122,7 +154,7 @@ class SecureAggregationTest {
             // the survivors' sum alone is still masked
             assertFalse(java.util.Arrays.equals(plainSum(d, survivorIdx), masked));
             // Execute
-            long[] recovered = SecureAggregation.removeDropoutMasks(masked, survivors, dropped, ROUND_SEED);
+            long[] recovered = SecureAggregation.removeDropoutMasks(masked, survivors, dropped, revealed(survivorIdx, droppedIdx));
             // Assert
             assertArrayEquals(plainSum(d, survivorIdx), recovered, "dropped " + dropped);
         }
@@ -133,7 +165,7 @@ class SecureAggregationTest {
         float[][] d = deltas();
         List<long[]> masked = new ArrayList<>();
         for (int k = 0; k < d.length; k++) {
-            masked.add(SecureAggregation.mask(SecureAggregation.encode(d[k], weight(k)), CLIENTS.get(k), CLIENTS, ROUND_SEED));
+            masked.add(masked(d, k));
         }
         long[] reference = maskedSum(d, List.of(0, 1, 2, 3, 4));
         Random shuffler = new Random(9);
@@ -150,11 +182,81 @@ class SecureAggregationTest {
     @Test
     void misuseIsRejectedWithAClearMessage() {
         IllegalArgumentException outsider = assertThrows(IllegalArgumentException.class,
-                () -> SecureAggregation.mask(new long[1], "client-9", CLIENTS, ROUND_SEED));
+                () -> SecureAggregation.mask(new long[1], "client-9", CLIENTS, Map.of()));
         assertTrue(outsider.getMessage().contains("client-9 is not among"), outsider.getMessage());
+        IllegalArgumentException noSeed = assertThrows(IllegalArgumentException.class,
+                () -> SecureAggregation.mask(new long[1], "client-0", CLIENTS, Map.of()));
+        assertTrue(noSeed.getMessage().contains("no pair seed with participant client-1"), noSeed.getMessage());
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
-                () -> SecureAggregation.removeDropoutMasks(new long[1], List.of("a", "b"), List.of("b"), ROUND_SEED));
+                () -> SecureAggregation.removeDropoutMasks(new long[1], List.of("a", "b"), List.of("b"), List.of()));
         assertTrue(both.getMessage().contains("both as survivor and as dropped"), both.getMessage());
-        assertEquals(SecureAggregation.pairSeed(ROUND_SEED, "a", "b"), SecureAggregation.pairSeed(ROUND_SEED, "b", "a"));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> SecureAggregation.removeDropoutMasks(new long[1], List.of("client-0", "client-1"), List.of("client-2"),
+                        revealed(List.of(0), List.of(2))));
+        assertTrue(missing.getMessage().startsWith("need the seeds of all 2 survivor–dropped pairs"), missing.getMessage());
+    }
+
+    @Test
+    void bothSidesOfAPairAgreeOnItsSeedAndEveryAttemptGetsANewOne() {
+        byte[] ab = PairwiseKeys.pairSeed(KEYS.get(0).getPrivate(), KEYS.get(1).getPublic().getEncoded(), "client-0", "client-1", CONTEXT);
+        byte[] ba = PairwiseKeys.pairSeed(KEYS.get(1).getPrivate(), KEYS.get(0).getPublic().getEncoded(), "client-1", "client-0", CONTEXT);
+        byte[] nextAttempt = PairwiseKeys.pairSeed(KEYS.get(0).getPrivate(), KEYS.get(1).getPublic().getEncoded(), "client-0", "client-1",
+                PairwiseKeys.context("run-1", 3, 2, new byte[16]));
+        byte[] otherNonce = PairwiseKeys.pairSeed(KEYS.get(0).getPrivate(), KEYS.get(1).getPublic().getEncoded(), "client-0", "client-1",
+                PairwiseKeys.context("run-1", 3, 1, new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+        assertArrayEquals(ab, ba);
+        assertEquals(PairwiseKeys.SEED_BYTES, ab.length);
+        assertFalse(java.util.Arrays.equals(ab, nextAttempt));
+        assertFalse(java.util.Arrays.equals(ab, otherNonce));
+    }
+
+    @Test
+    void hkdfMatchesRfc5869TestCase1() {
+        // RFC 5869 appendix A.1
+        byte[] ikm = new byte[22];
+        java.util.Arrays.fill(ikm, (byte) 0x0b);
+        byte[] salt = java.util.HexFormat.of().parseHex("000102030405060708090a0b0c");
+        byte[] info = java.util.HexFormat.of().parseHex("f0f1f2f3f4f5f6f7f8f9");
+        assertEquals("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+                java.util.HexFormat.of().formatHex(PairwiseKeys.hkdf(salt, ikm, info, 42)));
+    }
+
+    /**
+     * Issue #15: pair masks used to come from the round seed, so the driver could recompute every mask and unmask
+     * each client. Now the driver's whole view — every masked vector, every public key, the round's context, and a
+     * key pair of its own to run the key agreement with — does not give it any pair's seed, so no single client's
+     * update comes out; only the sum does.
+     */
+    @Test
+    void theDriversViewCannotReproduceAnySingleClientsUpdate() {
+        float[][] d = deltas();
+        KeyPair driver = PairwiseKeys.generate();
+        long[] sum = new long[DIM];
+        for (int k = 0; k < CLIENTS.size(); k++) {
+            long[] view = masked(d, k);
+            sum = SecureAggregation.sum(sum, view);
+            // the driver's best derivation of client k's seeds: the agreed function, with the keys it holds
+            Map<String, byte[]> guessed = new LinkedHashMap<>();
+            for (int j = 0; j < CLIENTS.size(); j++) {
+                if (j != k) {
+                    guessed.put(CLIENTS.get(j), PairwiseKeys.pairSeed(driver.getPrivate(), KEYS.get(j).getPublic().getEncoded(), CLIENTS.get(k),
+                            CLIENTS.get(j), CONTEXT));
+                    assertFalse(java.util.Arrays.equals(guessed.get(CLIENTS.get(j)), seedsOf(k, CONTEXT).get(CLIENTS.get(j))),
+                            "the driver derived the seed of " + CLIENTS.get(k) + " and " + CLIENTS.get(j));
+                }
+            }
+            // removing client k's masks towards everyone else with the guessed seeds leaves noise
+            int me = k;
+            List<String> others = CLIENTS.stream().filter(c -> !c.equals(CLIENTS.get(me))).toList();
+            long[] attempt = SecureAggregation.removeDropoutMasks(view, List.of(CLIENTS.get(k)), others,
+                    others.stream().map(o -> new SecureAggregation.RevealedSeed(CLIENTS.get(me), o, guessed.get(o))).toList());
+            float[] decoded = SecureAggregation.decodeMean(attempt, weight(k));
+            double diff = 0;
+            for (int i = 0; i < DIM; i++) {
+                diff += Math.pow(decoded[i] - d[k][i], 2);
+            }
+            assertTrue(Math.sqrt(diff) / Aggregation.l2Norm(d[k]) > 1e6, "client " + k + " was unmasked by the driver");
+        }
+        assertArrayEquals(plainSum(d, List.of(0, 1, 2, 3, 4)), sum, "while the sum of all still comes out exactly");
     }
 }

@@ -6,4 +6,5 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$(bash "$HERE/bin/airflow-venv.sh")"
 cd "$HERE"
+export PYTHONUNBUFFERED=1
 exec "$VENV/bin/python" -m pytest -p no:cacheprovider -W ignore::DeprecationWarning -rA --durations=0 tests "$@"

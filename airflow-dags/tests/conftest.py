@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,3 +48,4 @@ def metadata_db():
     airflow_cli("db", "migrate")
     airflow_cli("pools", "set", "fedlake_spark", "2", "spark-submits of Fedlake")
     yield HOME
+    shutil.rmtree(HOME, ignore_errors=True)

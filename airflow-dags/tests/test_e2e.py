@@ -11,6 +11,7 @@ import pytest
 from deltalake import DeltaTable
 
 from conftest import LAKE, ROOT
+from fedlake_common import MODEL_NAMES
 
 REQUIRED = ("SPARK_HOME", "FEDLAKE_APP_JAR", "FEDLAKE_DELTA_JARS")
 
@@ -35,18 +36,19 @@ def state(dag_run, task_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def day():
-    """A small lake: the three raw tables, one materialised feature view, imaging and defect champions (credit's comes
-    from the training DAG). Returns a logical date with rows in every domain."""
+    """A small lake made by the main job in one Spark application: ``fedlake pipeline`` generates the three raw tables,
+    trains, registers and promotes the three champions (credit-mlp:1, imaging-fusion:1, defect-fusion:1) and scores
+    their holdouts for another date; then one feature view is materialised for the training DAG. Returns a logical date
+    with rows in every domain."""
     missing = [v for v in REQUIRED if not os.environ.get(v)]
     assert not missing, f"set {missing}: airflow-dags/bin/test.sh does, from the Maven build and tests/bin/spark-dist.sh"
-    for domain, n in (("credit", 3000), ("imaging", 360), ("defect", 360)):
-        spark_submit("generate", "--domain", domain, "--rows", str(n))
+    out = spark_submit("pipeline", "--rows", "3000", "--image-rows", "360", "--rounds", "2", "--date", "2026-01-01")
+    for domain, name in MODEL_NAMES.items():
+        assert any(line.startswith(f"  {domain} ") and f" {name}:1 " in line for line in out), (domain, out)
+        assert any(line.startswith("  promote   gate passed: ") and f"{name}@champion → {name}:1" in line for line in out), (domain, out)
+    assert out[-1].startswith("pipeline finished: 3 domain(s) in "), out
     credit_dates = sorted({r["application_date"] for r in rows("raw.credit")})
     spark_submit("features", "materialize", "--view", "credit_branch_activity", "--from", str(credit_dates[0]), "--to", str(credit_dates[-1]))
-    for domain, name in (("imaging", "imaging-fusion"), ("defect", "defect-fusion")):
-        trained = spark_submit("train", "--domain", domain, "--regime", "fedavg", "--rounds", "2", "--name", name)
-        assert any(line.startswith(f"model {name}:1 → ") for line in trained), trained
-        spark_submit("models", "promote", f"{name}:1", "--alias", "champion")
     common = set(credit_dates) & {r["study_date"] for r in rows("raw.imaging")} & {r["inspection_date"] for r in rows("raw.defect")}
     assert common, "the generated domains share no date"
     return sorted(common)[len(common) // 2]
@@ -63,11 +65,12 @@ def test_training_dag_registers_credit_and_promotes_it_when_the_gate_passes(dagb
     assert run.state == "success"
     assert state(run, "credit.promote") == "success"
     assert state(run, "imaging.selected") == "success" and state(run, "imaging.train") == "skipped", "imaging was not asked for"
-    models = [r for r in rows("registry.models") if r["name"] == "credit-mlp"]
-    assert [m["version"] for m in models] == [1]
-    assert models[0]["training_table"] == "features.train_credit"
+    models = sorted((r for r in rows("registry.models") if r["name"] == "credit-mlp"), key=lambda m: m["version"])
+    assert [m["version"] for m in models] == [1, 2], "the pipeline registered version 1, the DAG version 2"
+    assert [m["training_table"] for m in models] == ["raw.credit", "features.train_credit"]
     aliases = {(r["name"], r["alias"]): r["version"] for r in rows("registry.aliases")}
-    assert aliases[("credit-mlp", "champion")] == 1
+    assert aliases[("credit-mlp", "champion")] == 2, "the gate passed: the alias moved to the DAG's version"
+    assert aliases[("imaging-fusion", "champion")] == 1, "imaging was not trained"
 
 
 def test_scoring_dag_scores_every_domain_once_per_date_and_publishes(dagbag_dags, day):

@@ -58,8 +58,11 @@ class FedlakeCliTest {
         assertUsage(run("train", "--dp-noise", "1.0"), "fedlake: --regime dl4j-paramavg does not use --dp-noise (applies to fedavg)");
         assertUsage(run("train", "--regime", "dl4j-paramavg", "--secure-aggregation"),
                 "fedlake: --regime dl4j-paramavg does not use --secure-aggregation (applies to fedavg)");
-        assertUsage(run("pipeline", "--regime", "paramavg", "--dp-epsilon", "3", "--rounds", "4"),
-                "fedlake: --regime paramavg does not use --dp-epsilon (applies to fedavg), --rounds (applies to fedavg)");
+        assertUsage(run("pipeline", "--domain", "credit", "--rounds", "4", "--image-rows", "100"),
+                "fedlake: --domain credit does not use --image-rows (applies to imaging, defect), --rounds (applies to imaging, defect)");
+        assertUsage(run("pipeline", "--domain", "imaging,defect", "--epochs", "2"), "fedlake: --domain imaging,defect does not use --epochs (applies to credit)");
+        assertUsage(run("pipeline", "--domain", "credit,credit"), "fedlake: --domain lists credit twice");
+        assertUsage(run("pipeline", "--domain", "weather"), "fedlake: unknown domain 'weather'; expected one of credit, imaging, defect");
         assertUsage(run("train", "--regime", "fedavg", "--epochs", "2", "--batch-size", "16"),
                 "fedlake: --regime fedavg does not use --epochs (applies to dl4j-paramavg, paramavg), --batch-size (applies to dl4j-paramavg, paramavg)");
         assertUsage(run("train", "--regime", "paramavg", "--prefetch", "4"), "fedlake: --regime paramavg does not use --prefetch (applies to dl4j-paramavg)");

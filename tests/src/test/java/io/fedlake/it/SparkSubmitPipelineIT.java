@@ -19,27 +19,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SparkSubmitPipelineIT extends LocalSparkTest {
 
-    /** Stated quality of the default pipeline on 10,000 synthetic applications (measured 0.817 on local[2]). */
+    /** Stated quality of the pipeline's credit model on 10,000 synthetic applications (measured 0.817 with dl4j-paramavg on local[2]). */
     static final double MIN_AUC = 0.78;
 
     @Test
     void pipelineThenDailyScoringRunUnderSparkSubmitIntoDeltaExactlyOnce() throws Exception {
         Path lake = tmp.resolve("lake");
 
-        SparkSubmit.Result pipeline = SparkSubmit.run(tmp, "pipeline", "--lake", lake.toString(), "--rows", "10000", "--date", "2026-11-23");
+        SparkSubmit.Result pipeline = SparkSubmit.run(tmp, "pipeline", "--lake", lake.toString(), "--domain", "credit", "--rows", "10000",
+                "--date", "2026-11-23");
 
         assertEquals(0, pipeline.code(), pipeline.tail());
         assertQuietLog(pipeline);
-        assertEquals(List.of("fedlake pipeline: run", "  data      generated raw.credit:", "  train     credit-mlp with dl4j-paramavg,",
-                        "  evaluate  holdout AUC", "  score     scores.credit for 2026-11-23:", "  model     credit-mlp:1 sha256", "rows read 10,000 |"),
-                summaryLinesStartingWith(pipeline, "fedlake pipeline: run", "  data      generated raw.credit:", "  train     credit-mlp with dl4j-paramavg,",
-                        "  evaluate  holdout AUC", "  score     scores.credit for 2026-11-23:", "  model     credit-mlp:1 sha256", "rows read 10,000 |"),
-                pipeline.tail());
-        Matcher m = Pattern.compile("rows read ([\\d,]+) \\| scored ([\\d,]+) \\| AUC ([\\d.]+)").matcher(pipeline.line("rows read"));
-        assertTrue(m.find(), pipeline.line("rows read"));
+        List<String> summary = List.of("fedlake pipeline: credit, logical date 2026-11-23,", "credit (run ", "  data      generated raw.credit:",
+                "  train     credit-mlp with paramavg,", "  evaluate  holdout AUC", "  register  credit-mlp:1 sha256",
+                "  promote   gate passed: credit-mlp@champion → credit-mlp:1 (first champion)", "  score     scores.credit for 2026-11-23 with credit-mlp:1:",
+                "summary", "  domain ", "  credit ", "pipeline finished: 1 domain(s)");
+        assertEquals(summary, summaryLinesStartingWith(pipeline, summary.toArray(String[]::new)), pipeline.tail());
+        Matcher m = Pattern.compile("^  credit +([\\d,]+) +AUC ([\\d.]+) +credit-mlp:1 +credit-mlp:1 +paramavg +[\\d.]+ s +scores.credit +([\\d,]+) +v(\\d+)$")
+                .matcher(pipeline.line("  credit "));
+        assertTrue(m.find(), pipeline.line("  credit "));
         assertEquals(10_000, number(m.group(1)));
-        long scored = number(m.group(2));
-        double auc = Double.parseDouble(m.group(3));
+        double auc = Double.parseDouble(m.group(2));
+        long scored = number(m.group(3));
         assertTrue(auc >= MIN_AUC, "holdout AUC " + auc + " < " + MIN_AUC);
 
         Dataset<Row> scores = spark.read().format("delta").load(lake.resolve("scores/credit").toString());

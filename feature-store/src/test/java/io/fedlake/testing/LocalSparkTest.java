@@ -33,6 +33,8 @@ public abstract class LocalSparkTest {
                 .config("spark.databricks.delta.snapshotPartitions", "2")
                 // VACUUM and file listings run this many tasks (10,000 by default): minutes of task overhead on a local master
                 .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "4")
+                // as the product's sessions (SparkSessions): wide training plans would log a truncation WARN
+                .config("spark.sql.debug.maxToStringFields", "1000")
                 .getOrCreate();
     }
 

@@ -24,8 +24,15 @@ import java.util.Map;
                 "Use it with the same --profile/--master/--conf (or spark-submit settings) as the job it checks."})
 final class GpuCheckCommand extends SparkCommand {
 
+    @picocli.CommandLine.Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS",
+            description = "How long to wait for executors to register. Default: ${DEFAULT-VALUE}")
+    int waitSeconds;
+
     @Override
     protected void validate() {
+        if (waitSeconds < 1) {
+            throw new IllegalArgumentException("--wait must be ≥ 1, got " + waitSeconds);
+        }
     }
 
     @Override
@@ -48,7 +55,7 @@ final class GpuCheckCommand extends SparkCommand {
         out.printf("            driver GPUs: %s%n", driverGpu == null ? "none" : String.join(",", driverGpu.addresses()));
         int slots;
         try {
-            slots = GpuProbe.slots(sc, 60_000);
+            slots = GpuProbe.slots(sc, waitSeconds * 1000L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while waiting for executors");
@@ -65,17 +72,22 @@ final class GpuCheckCommand extends SparkCommand {
                 + rapids.get("mode") + ", spark.rapids.sql.enabled=" + rapids.get("sql.enabled")
                 : Boolean.parseBoolean(rapids.get("configured")) ? "configured but not on the classpath (add rapids-4-spark_2.12-25.04.0.jar with spark-submit --jars)"
                 : "not active (spark.plugins has no com.nvidia.spark.SQLPlugin)");
+        if (slots == 0) {
+            throw new UserError("no executor could take a task in " + waitSeconds + " s: the cluster cannot give an executor "
+                    + "spark.executor.resource.gpu.amount=" + conf.get("spark.executor.resource.gpu.amount", "0") + " GPU(s) and "
+                    + conf.get("spark.executor.cores", "its") + " core(s) (do the workers' discovery scripts report that many GPUs?)");
+        }
         int bound = 0;
-        for (GpuProbe.TaskReport r : GpuProbe.probeTasks(lake.spark(), Math.max(1, slots))) {
+        for (GpuProbe.TaskReport r : GpuProbe.probeTasks(lake.spark(), slots)) {
             bound += r.binding().gpuAddresses().isEmpty() ? 0 : 1;
             out.printf(Locale.ROOT, "  task      %s on executor %s; forward pass %d rows: %.2f ms (%,.0f rows/s)%n", r.binding().describe(),
                     r.executorId(), GpuProbe.BATCH, r.forwardMillis(), GpuProbe.BATCH / r.forwardMillis() * 1000);
         }
         if ("CUDA".equals(backend) && gpus > 0) {
-            out.printf("gpu-check: %d GPU(s) on executors, %d of %d probe task(s) bound to a GPU, ND4J CUDA%n", gpus, bound, Math.max(1, slots));
+            out.printf("gpu-check: %d GPU(s) on executors, %d of %d probe task(s) bound to a GPU, ND4J CUDA%n", gpus, bound, slots);
         } else if (gpus > 0) {
             out.printf("gpu-check: no GPU for ND4J (CPU backend); %d simulated GPU(s) on executors, %d of %d probe task(s) bound (simulated)%n",
-                    gpus, bound, Math.max(1, slots));
+                    gpus, bound, slots);
         } else {
             out.printf("gpu-check: no GPU (ND4J %s backend, no Spark GPU resources)%n", backend);
         }

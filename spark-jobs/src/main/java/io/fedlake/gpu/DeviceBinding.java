@@ -5,6 +5,7 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.factory.Nd4jBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +57,29 @@ public final class DeviceBinding {
         }
     }
 
-    /** ND4J's backend in this JVM: {@code CUDA} or {@code CPU}. Loads ND4J on first use. */
+    /**
+     * ND4J's backend in this JVM: {@code CUDA} or {@code CPU}. Loads ND4J on first use; when no backend loads (the
+     * GPU jar on a machine without an NVIDIA driver: ND4J skips its CUDA backend and has no other) that is one line.
+     */
     public static String backend() {
-        return Nd4j.getEnvironment().isCPU() ? "CPU" : "CUDA";
+        try {
+            return Nd4j.getEnvironment().isCPU() ? "CPU" : "CUDA";
+        } catch (ExceptionInInitializerError | NoClassDefFoundError | RuntimeException e) {
+            if (e instanceof RuntimeException && !noBackend(e)) {
+                throw e;
+            }
+            throw new GpuConfigurationException("ND4J found no usable backend: the GPU jar's CUDA backend needs an NVIDIA driver "
+                    + "(libcuda.so.1) and the CUDA 11.6 runtime on this machine; use the CPU jar where there is no GPU");
+        }
+    }
+
+    private static boolean noBackend(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Nd4jBackend.NoAvailableBackendException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

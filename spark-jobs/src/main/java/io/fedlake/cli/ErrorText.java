@@ -12,6 +12,9 @@ final class ErrorText {
             if (t instanceof UserError u) {
                 return u;
             }
+            if (t instanceof io.fedlake.gpu.GpuConfigurationException g) {
+                return new UserError(g.getMessage(), g);
+            }
         }
         return null;
     }

@@ -20,6 +20,11 @@ public final class GlobalOptions {
     @Option(names = "--seed", scope = ScopeType.INHERIT, defaultValue = "42", description = "Seed for data, splits and training. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Spark profile of gpu-config/ (cpu-local, gpu-standalone, gpu-yarn, gpu-k8s) or a path to a .conf file; "
+                    + "applied under spark-submit's settings and --conf")
+    String profile;
+
     @Option(names = "--conf", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", description = "Spark configuration, repeatable")
     Map<String, String> conf = new LinkedHashMap<>();
 

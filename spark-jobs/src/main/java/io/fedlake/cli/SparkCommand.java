@@ -36,6 +36,14 @@ abstract class SparkCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        java.util.Map<String, String> profile = java.util.Map.of();
+        if (global().profile != null) {
+            try {
+                profile = io.fedlake.lake.SparkProfile.load(global().profile).settings();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+        }
         java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
         try {
             // Session catalog entries (fedlake sql) stay under the lake, not in the working directory.
@@ -45,7 +53,7 @@ abstract class SparkCommand implements Callable<Integer> {
         }
         conf.putAll(global().conf);
         ConsoleLogging.configure(global().verbose);
-        try (SparkSession spark = SparkSessions.create("fedlake " + spec.name(), global().master, conf)) {
+        try (SparkSession spark = SparkSessions.create("fedlake " + spec.name(), global().master, profile, conf)) {
             Lake lake;
             try {
                 lake = new Lake(spark, global().lake);

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Builds the one SparkSession a CLI command uses. Under spark-submit the master and any {@code --conf} given to
  * spark-submit win; locally the default is {@code local[*]} bound to loopback. Delta's extension and catalog are
- * always configured; {@code --conf key=value} pairs from the Fedlake CLI are applied last.
+ * always configured; a {@link SparkProfile} ({@code --profile}) is applied under spark-submit's settings, and
+ * {@code --conf key=value} pairs from the Fedlake CLI are applied last.
  */
 public final class SparkSessions {
 
@@ -16,7 +17,13 @@ public final class SparkSessions {
     }
 
     public static SparkSession create(String appName, String master, Map<String, String> conf) {
+        return create(appName, master, Map.of(), conf);
+    }
+
+    /** As {@link #create(String, String, Map)}, with a profile's settings under spark-submit's and {@code conf}. */
+    public static SparkSession create(String appName, String master, Map<String, String> profile, Map<String, String> conf) {
         SparkConf sc = new SparkConf(); // picks up spark.* system properties set by spark-submit
+        profile.forEach(sc::setIfMissing);
         if (master != null) {
             sc.setMaster(master);
         } else if (!sc.contains("spark.master")) {
@@ -44,6 +51,7 @@ public final class SparkSessions {
         // Score and raw tables stay readable by other engines (delta-rs, Trino): no deletion vectors by default.
         sc.setIfMissing("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");
         conf.forEach(sc::set);
+        io.fedlake.gpu.DeviceBinding.checkApplication(sc, io.fedlake.gpu.DeviceBinding::backend);
         return SparkSession.builder().config(sc).getOrCreate();
     }
 }

@@ -162,7 +162,10 @@ public final class ScoringJob {
             LongAccumulator read = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows read");
             LongAccumulator rejected = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows rejected");
             JavaRDD<InternalRow> scoredRows = projected.queryExecution().toRdd().toJavaRDD()
-                    .mapPartitions(it -> inference.score(it, read, rejected));
+                    .mapPartitions(it -> {
+                        io.fedlake.gpu.DeviceBinding.forCurrentTask(); // this task's GPU, if Spark assigned one
+                        return inference.score(it, read, rejected);
+                    });
             // internalCreateDataFrame (public in bytecode, private[sql] in Scala) takes Catalyst rows as they are;
             // createDataFrame(JavaRDD<Row>) would convert every row through the external Row converters again.
             Dataset<Row> results = spark.internalCreateDataFrame(scoredRows.rdd(), inference.scoreSchema(projectedSchema), false);

@@ -24,10 +24,12 @@ public final class LocalFit {
     }
 
     /**
-     * ND4J threads per call as {@link io.fedlake.translate.NativeThreads}: the task's cores inside a task, one on the
-     * driver (the regimes call it before any work so every epoch and every regime runs with the same setting).
+     * The task's device ({@link io.fedlake.gpu.DeviceBinding}: its GPU, if Spark gave it one) and ND4J threads per
+     * call as {@link io.fedlake.translate.NativeThreads}: the task's cores inside a task, one on the driver
+     * (the regimes call it before any work so every epoch and every regime runs with the same setting).
      */
     public static void taskThreads() {
+        io.fedlake.gpu.DeviceBinding.forCurrentTask();
         io.fedlake.translate.NativeThreads.forCurrentTask();
     }
 

@@ -64,6 +64,15 @@ final class SparkSubmit {
     }
 
     static Result run(Path workDir, String... fedlakeArgs) throws IOException, InterruptedException {
+        return run(workDir, List.of(), List.of(), java.util.Map.of(), fedlakeArgs);
+    }
+
+    /**
+     * As {@link #run(Path, String...)} with more {@code --jars} (after Delta's), more spark-submit arguments (after the
+     * defaults, so a {@code --master} there wins) and more environment variables for spark-submit.
+     */
+    static Result run(Path workDir, List<String> extraJars, List<String> submitArgs, java.util.Map<String, String> env, String... fedlakeArgs)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(APP_JAR)) {
             throw new IllegalStateException("no application jar at " + APP_JAR + "; run 'mvn package' first");
         }
@@ -71,15 +80,18 @@ final class SparkSubmit {
         try (Stream<Path> s = Files.list(DELTA_JARS)) {
             deltaJars = s.filter(p -> p.toString().endsWith(".jar")).map(Path::toString).sorted().collect(Collectors.joining(","));
         }
+        if (!extraJars.isEmpty()) {
+            deltaJars += "," + String.join(",", extraJars);
+        }
         List<String> cmd = new ArrayList<>(List.of(sparkHome() + "/bin/spark-submit",
                 "--master", "local[2]",
                 "--driver-memory", "2g",
                 "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.ui.enabled=false",
-                "--jars", deltaJars,
-                "--class", "io.fedlake.cli.Fedlake",
-                APP_JAR.toString()));
+                "--jars", deltaJars));
+        cmd.addAll(submitArgs);
+        cmd.addAll(List.of("--class", "io.fedlake.cli.Fedlake", APP_JAR.toString()));
         cmd.addAll(Arrays.asList(fedlakeArgs));
         File out = Files.createTempFile("spark-submit", ".out").toFile();
         File err = Files.createTempFile("spark-submit", ".err").toFile();
@@ -87,6 +99,7 @@ final class SparkSubmit {
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("SPARK_HOME");
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();

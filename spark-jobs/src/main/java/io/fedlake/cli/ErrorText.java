@@ -1,5 +1,7 @@
 package io.fedlake.cli;
 
+import io.fedlake.core.UserError;
+
 /** Turns any failure into the one line a CLI user sees. */
 final class ErrorText {
 

@@ -1,5 +1,7 @@
 package io.fedlake.cli;
 
+import io.fedlake.core.UserError;
+
 import io.fedlake.features.definition.DefinitionException;
 import io.fedlake.features.definition.Durations;
 import io.fedlake.features.definition.FeatureDefinition;
@@ -15,7 +17,7 @@ import io.fedlake.features.store.TrainingSetBuilder;
 import io.fedlake.features.store.TrainingSets;
 import io.fedlake.features.validation.FeatureValidationException;
 import io.fedlake.lake.Lake;
-import io.fedlake.lake.RunIds;
+import io.fedlake.core.RunIds;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;

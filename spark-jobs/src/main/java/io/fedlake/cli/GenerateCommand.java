@@ -3,7 +3,7 @@ package io.fedlake.cli;
 import io.fedlake.generate.SyntheticData;
 import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
-import io.fedlake.lake.RunIds;
+import io.fedlake.core.RunIds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

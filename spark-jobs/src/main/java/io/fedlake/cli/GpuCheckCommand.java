@@ -1,5 +1,7 @@
 package io.fedlake.cli;
 
+import io.fedlake.core.UserError;
+
 import io.fedlake.gpu.DeviceBinding;
 import io.fedlake.gpu.GpuProbe;
 import io.fedlake.lake.Lake;

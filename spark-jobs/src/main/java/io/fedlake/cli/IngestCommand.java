@@ -3,7 +3,7 @@ package io.fedlake.cli;
 import io.fedlake.ingest.IngestJob;
 import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
-import io.fedlake.lake.RunIds;
+import io.fedlake.core.RunIds;
 import io.fedlake.zoo.image.ImageCheck;
 import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;

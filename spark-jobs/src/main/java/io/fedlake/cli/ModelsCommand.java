@@ -1,5 +1,7 @@
 package io.fedlake.cli;
 
+import io.fedlake.core.UserError;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fedlake.lake.Lake;
 import io.fedlake.registry.ModelFiles;

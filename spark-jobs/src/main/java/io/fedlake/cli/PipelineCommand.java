@@ -1,9 +1,11 @@
 package io.fedlake.cli;
 
+import io.fedlake.core.UserError;
+
 import io.fedlake.generate.SyntheticData;
 import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
-import io.fedlake.lake.RunIds;
+import io.fedlake.core.RunIds;
 import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.score.ScoringJob;

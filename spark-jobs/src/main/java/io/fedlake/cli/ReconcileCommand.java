@@ -1,8 +1,10 @@
 package io.fedlake.cli;
 
+import io.fedlake.core.UserError;
+
 import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
-import io.fedlake.lake.RunIds;
+import io.fedlake.core.RunIds;
 import io.fedlake.score.ScoreLedger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

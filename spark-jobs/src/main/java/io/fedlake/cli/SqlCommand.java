@@ -1,5 +1,7 @@
 package io.fedlake.cli;
 
+import io.fedlake.core.UserError;
+
 import io.fedlake.lake.Lake;
 import io.fedlake.lake.LakeCatalog;
 import org.apache.spark.sql.Dataset;

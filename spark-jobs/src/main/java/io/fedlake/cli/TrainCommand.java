@@ -1,7 +1,7 @@
 package io.fedlake.cli;
 
 import io.fedlake.lake.Lake;
-import io.fedlake.lake.RunIds;
+import io.fedlake.core.RunIds;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
 import io.fedlake.train.TrainingJob;

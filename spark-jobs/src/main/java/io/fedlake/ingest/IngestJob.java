@@ -1,6 +1,6 @@
 package io.fedlake.ingest;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.lake.Lake;
 import io.fedlake.zoo.image.ImageCheck;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -36,6 +36,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
+import static io.fedlake.core.TableNames.QUARANTINE_REASON;
 
 /**
  * Lands real data in the lake: CSV or Parquet tables, and image folders described by a manifest CSV (id, path
@@ -56,7 +57,6 @@ import static org.apache.spark.sql.functions.when;
  */
 public final class IngestJob {
 
-    public static final String REASON = "quarantine_reason";
     private static final String CORRUPT = "_corrupt_record";
 
     private IngestJob() {
@@ -159,7 +159,7 @@ public final class IngestJob {
             if (Arrays.asList(raw.columns()).contains(CORRUPT)) {
                 reason = when(col(CORRUPT).isNotNull(), lit("malformed record: does not parse as the table's schema")).otherwise(reason);
             }
-            Dataset<Row> checked = withDuplicateCheck(raw.withColumn(REASON, reason), keyColumn);
+            Dataset<Row> checked = withDuplicateCheck(raw.withColumn(QUARANTINE_REASON, reason), keyColumn);
             String[] keep = Arrays.stream(raw.columns()).filter(c -> !c.equals(CORRUPT)).toArray(String[]::new);
             return land(lake, checked, keep, source, table, keyColumn, mode, batch, t0);
         } finally {
@@ -188,7 +188,7 @@ public final class IngestJob {
         StructType in = m.schema();
         int pathIndex = in.fieldIndex(pathColumn);
         StructType out = in.add("image", DataTypes.BinaryType).add("image_width", DataTypes.IntegerType).add("image_height", DataTypes.IntegerType)
-                .add("image_format", DataTypes.StringType).add(REASON, DataTypes.StringType);
+                .add("image_format", DataTypes.StringType).add(QUARANTINE_REASON, DataTypes.StringType);
         long limit = check.maxBytes();
         boolean allowOutside = batch.allowOutside();
         Dataset<Row> read = lake.spark().createDataFrame(m.javaRDD().map(r -> {
@@ -222,11 +222,11 @@ public final class IngestJob {
             v[in.size() + 2] = res.info().height();
             v[in.size() + 3] = res.info().format();
             return RowFactory.create(v);
-        }), out).withColumn(REASON, when(col(idColumn).isNull(), lit("missing key " + idColumn)).otherwise(col(REASON)))
+        }), out).withColumn(QUARANTINE_REASON, when(col(idColumn).isNull(), lit("missing key " + idColumn)).otherwise(col(QUARANTINE_REASON)))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             Dataset<Row> checked = withDuplicateCheck(read, idColumn);
-            String[] keep = Arrays.stream(out.fieldNames()).filter(c -> !c.equals(REASON)).toArray(String[]::new);
+            String[] keep = Arrays.stream(out.fieldNames()).filter(c -> !c.equals(QUARANTINE_REASON)).toArray(String[]::new);
             return land(lake, checked, keep, manifest, table, idColumn, mode, batch, t0);
         } finally {
             read.unpersist();
@@ -236,8 +236,8 @@ public final class IngestJob {
     /** Marks every row whose key occurs more than once in the input: which copy is right is the owner's call. */
     private static Dataset<Row> withDuplicateCheck(Dataset<Row> rows, String key) {
         return rows.withColumn("__copies", count(lit(1)).over(Window.partitionBy(col(key))))
-                .withColumn(REASON, when(col(REASON).isNull().and(col(key).isNotNull()).and(col("__copies").gt(1)),
-                        lit("duplicate key " + key + " in the input")).otherwise(col(REASON)))
+                .withColumn(QUARANTINE_REASON, when(col(QUARANTINE_REASON).isNull().and(col(key).isNotNull()).and(col("__copies").gt(1)),
+                        lit("duplicate key " + key + " in the input")).otherwise(col(QUARANTINE_REASON)))
                 .drop("__copies");
     }
 
@@ -250,14 +250,14 @@ public final class IngestJob {
         checked = checked.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             long read = checked.count();
-            Dataset<Row> good = checked.where(col(REASON).isNull()).select(Arrays.stream(keep).map(c -> col("`" + c + "`")).toArray(Column[]::new));
+            Dataset<Row> good = checked.where(col(QUARANTINE_REASON).isNull()).select(Arrays.stream(keep).map(c -> col("`" + c + "`")).toArray(Column[]::new));
             String path = lake.pathOf(table);
             if (mode.equals("append") && lake.exists(table)) {
                 mergeOnKey(lake, good, path, key, runId);
             } else {
                 good.write().format("delta").mode(mode).option("userMetadata", runId).option("mergeSchema", "true").save(path);
             }
-            Dataset<Row> bad = checked.where(col(REASON).isNotNull());
+            Dataset<Row> bad = checked.where(col(QUARANTINE_REASON).isNotNull());
             long quarantined = bad.count();
             long landed = landedByOwnCommit(lake, path, runId);
             if (landed < 0) {
@@ -276,7 +276,7 @@ public final class IngestJob {
                 }
                 String date = batch.logicalDate().toString();
                 // Replaces this batch's earlier quarantine rows (a rerun), never scoring's or another source's.
-                bad.select(col(key).cast("string").as("entity_id"), col(REASON).as("reason"), to_json(struct(data.toArray(new Column[0]))).as("record_json"),
+                bad.select(col(key).cast("string").as("entity_id"), col(QUARANTINE_REASON).as("reason"), to_json(struct(data.toArray(new Column[0]))).as("record_json"),
                                 lit("ingest").as("stage"), lit(source).as("input_table"), lit(null).cast("long").as("input_version"), lit(runId).as("job_run_id"),
                                 lit(Timestamp.from(Instant.now())).as("quarantined_at"), to_date(lit(date)).as("logical_date"))
                         .write().format("delta").mode("overwrite").partitionBy("logical_date")

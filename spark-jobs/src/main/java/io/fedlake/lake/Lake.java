@@ -1,7 +1,8 @@
 package io.fedlake.lake;
 
 import io.delta.tables.DeltaTable;
-import io.fedlake.cli.UserError;
+import io.fedlake.core.LakePaths;
+import io.fedlake.core.UserError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -10,17 +11,12 @@ import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Paths;
-import java.util.regex.Pattern;
 
 /**
  * The lake: every table lives under one root URI (any Hadoop file system: file:, hdfs:, s3a:) as
  * {@code <root>/<schema>/<table>}, addressed by a two-part name such as {@code raw.credit}.
  */
 public final class Lake {
-
-    private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*");
 
     private final SparkSession spark;
     private final String root;
@@ -32,19 +28,7 @@ public final class Lake {
 
     /** A URI with a scheme is kept as given; a plain path becomes an absolute {@code file:/…} URI. No trailing slash. */
     public static String normaliseRoot(String rootUri) {
-        if (rootUri == null || rootUri.isBlank()) {
-            throw new IllegalArgumentException("lake root must not be blank");
-        }
-        String r = rootUri.trim();
-        URI uri = URI.create(r.replace(" ", "%20"));
-        if (uri.getScheme() == null || uri.getScheme().length() == 1) {
-            // Hadoop's own spelling (file:/abs/path): Delta compares locations as strings
-            r = "file:" + Paths.get(r).toAbsolutePath().normalize().toUri().getRawPath();
-        }
-        while (r.endsWith("/") && !r.endsWith(":/") && !r.endsWith("://")) {
-            r = r.substring(0, r.length() - 1);
-        }
-        return r;
+        return LakePaths.normaliseRoot(rootUri);
     }
 
     public String root() {
@@ -57,10 +41,7 @@ public final class Lake {
 
     /** Location of a table, e.g. {@code raw.credit} → {@code <root>/raw/credit}. */
     public String pathOf(String table) {
-        if (!TABLE_NAME.matcher(table).matches()) {
-            throw new UserError("bad table name '" + table + "': expected schema.table in lower case, e.g. raw.credit");
-        }
-        return root + "/" + table.replace('.', '/');
+        return LakePaths.tablePath(root, table);
     }
 
     /** A location under the root for non-table files (models, run directories). */

@@ -1,7 +1,7 @@
 package io.fedlake.lake;
 
 import io.delta.tables.DeltaTable;
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import org.apache.spark.sql.Row;
 
 import java.sql.Timestamp;

@@ -2,7 +2,7 @@ package io.fedlake.registry;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.lake.Lake;
 import io.fedlake.zoo.artifact.NetworkBytes;
 import io.fedlake.zoo.artifact.SigningKey;

@@ -3,7 +3,7 @@ package io.fedlake.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.tables.DeltaTable;
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.lake.Lake;
 import io.fedlake.zoo.Preprocessing;
 import org.apache.spark.sql.Dataset;

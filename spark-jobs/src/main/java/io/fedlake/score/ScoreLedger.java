@@ -1,6 +1,6 @@
 package io.fedlake.score;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;
 import org.apache.spark.sql.Dataset;

@@ -1,6 +1,6 @@
 package io.fedlake.score;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.lake.Lake;
 import io.fedlake.registry.ModelFiles;
 import io.fedlake.translate.BatchInference;

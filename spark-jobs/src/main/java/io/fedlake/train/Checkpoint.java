@@ -1,6 +1,6 @@
 package io.fedlake.train;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;

@@ -1,6 +1,6 @@
 package io.fedlake.train;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.eval.BinaryMetrics;
 import io.fedlake.features.stats.FeatureStatistics;
 import io.fedlake.features.stats.TableStatistics;

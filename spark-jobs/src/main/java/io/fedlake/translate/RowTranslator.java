@@ -1,6 +1,6 @@
 package io.fedlake.translate;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.zoo.ModelSpec;
 import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.image.ImagePreprocessor;

@@ -1,6 +1,6 @@
 package io.fedlake.lake;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.testing.LocalSparkTest;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;

@@ -1,6 +1,6 @@
 package io.fedlake.registry;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.zoo.Architectures;

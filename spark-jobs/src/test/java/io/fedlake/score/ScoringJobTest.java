@@ -1,6 +1,6 @@
 package io.fedlake.score;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.features.stats.FeatureStatistics;
 import io.fedlake.generate.SyntheticData;
 import io.fedlake.lake.Domain;

@@ -1,6 +1,6 @@
 package io.fedlake.train;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.generate.SyntheticData;
 import io.fedlake.lake.Domain;
 import io.fedlake.lake.Lake;

@@ -25,6 +25,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
+import static io.fedlake.core.TableNames.QUARANTINE_REASON;
 
 /**
  * Materialises a feature view for a date range into {@code features.<view>} (partitioned by {@code event_date}):
@@ -56,8 +57,8 @@ public final class Materializer {
             Dataset<Row> marked = FeatureValidator.mark(d, rows, d.table() + " " + from + ".." + to)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             try {
-                Dataset<Row> good = marked.where(col(FeatureValidator.REASON).equalTo("")).drop(FeatureValidator.REASON);
-                Dataset<Row> bad = marked.where(col(FeatureValidator.REASON).notEqual(""));
+                Dataset<Row> good = marked.where(col(QUARANTINE_REASON).equalTo("")).drop(QUARANTINE_REASON);
+                Dataset<Row> bad = marked.where(col(QUARANTINE_REASON).notEqual(""));
                 long quarantined = bad.count();
 
                 String range = FeatureTransform.rangePredicate(from, to);
@@ -95,7 +96,7 @@ public final class Materializer {
         d.joinKeys().forEach(k -> cols.add(col(k)));
         cols.add(col(FeatureViewDefinition.EVENT_TS));
         cols.add(col(FeatureViewDefinition.EVENT_DATE));
-        cols.add(col(FeatureValidator.REASON).as("reason"));
+        cols.add(col(QUARANTINE_REASON).as("reason"));
         cols.add(to_json(struct(d.featureNames().stream().map(n -> col(n)).toArray(Column[]::new))).as("record"));
         cols.add(lit(d.name()).as("view"));
         cols.add(lit(d.version()).as("view_version"));

@@ -22,6 +22,7 @@ import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static io.fedlake.core.TableNames.QUARANTINE_REASON;
 
 /**
  * Applies the view's per-feature rules to the feature rows of one materialised range, in one aggregation pass.
@@ -33,7 +34,6 @@ import static org.apache.spark.sql.functions.when;
 public final class FeatureValidator {
 
     /** Column holding the quarantine reason ("" for a good row). */
-    public static final String REASON = "quarantine_reason";
 
     private FeatureValidator() {
     }
@@ -43,7 +43,7 @@ public final class FeatureValidator {
     public static Dataset<Row> mark(FeatureViewDefinition d, Dataset<Row> rows, String context) {
         List<FeatureDefinition> ruled = d.features().stream().filter(f -> f.validation() != null).toList();
         if (ruled.isEmpty()) {
-            return rows.withColumn(REASON, lit(""));
+            return rows.withColumn(QUARANTINE_REASON, lit(""));
         }
         List<Column> aggs = new ArrayList<>();
         for (FeatureDefinition f : ruled) {
@@ -82,7 +82,7 @@ public final class FeatureValidator {
         if (!failures.isEmpty()) {
             throw new FeatureValidationException(context + " failed validation (" + d.file() + ", action fail): " + String.join("; ", failures));
         }
-        return rows.withColumn(REASON, reasons.isEmpty() ? lit("") : concat_ws("; ", reasons.toArray(Column[]::new)));
+        return rows.withColumn(QUARANTINE_REASON, reasons.isEmpty() ? lit("") : concat_ws("; ", reasons.toArray(Column[]::new)));
     }
 
     static Column missing(Dataset<Row> rows, String name) {

@@ -1,5 +1,7 @@
 package io.fedlake.train.federated;
 
+import io.fedlake.core.Seeds;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,11 +69,8 @@ public record ClientSampling(double fraction, int minClients) implements Seriali
         return chosen;
     }
 
-    /** A well-mixed 64-bit seed for (seed, stream): SplitMix64 finaliser over both. */
+    /** {@link Seeds#mix}: kept for the callers in this package. */
     public static long mix(long seed, long stream) {
-        long z = seed * 0x9E3779B97F4A7C15L + stream * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix(seed, stream);
     }
 }

@@ -1,6 +1,6 @@
 package io.fedlake.train.federated;
 
-import io.fedlake.cli.UserError;
+import io.fedlake.core.UserError;
 import io.fedlake.train.Checkpoint;
 import io.fedlake.train.HeldOutEvaluation;
 import io.fedlake.train.ExactSum;

@@ -1,4 +1,4 @@
-package io.fedlake.cli;
+package io.fedlake.core;
 
 /**
  * A failure the user can act on (missing table, bad input, failed check). The CLI prints its message as one line

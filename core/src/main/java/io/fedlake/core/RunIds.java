@@ -1,4 +1,4 @@
-package io.fedlake.lake;
+package io.fedlake.core;
 
 import java.security.SecureRandom;
 import java.time.ZoneOffset;

@@ -1,25 +1,19 @@
 package io.fedlake.zoo;
 
+import io.fedlake.core.Extension;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * A named network architecture: the one contract through which the CLI, the trainers and the scorer obtain
  * an untrained network.
  *
- * <p>Implementations are discovered with {@link java.util.ServiceLoader} (list them in
- * {@code META-INF/services/io.fedlake.zoo.Architecture}), so a new architecture plugs in by adding a class and
- * one line. Every architecture is a {@link ComputationGraph} whose inputs and outputs are exactly those of the
+ * <p>An {@link Extension}: implementations are listed in {@code META-INF/services/io.fedlake.zoo.Architecture},
+ * so a new architecture plugs in by adding a class and one line. Every architecture is a {@link ComputationGraph} whose inputs and outputs are exactly those of the
  * {@link ModelSpec}, in order, so training and scoring code is the same for all of them. Implementations must
  * be stateless and deterministic: the same spec and {@link ModelHyperParams} (including the seed) give
  * bit-identical initial parameters.
  */
-public interface Architecture {
-
-    /** Stable name used on the command line and recorded in provenance, e.g. {@code credit-mlp}. */
-    String name();
-
-    /** One line for listings. */
-    String description();
+public interface Architecture extends Extension {
 
     /**
      * Builds and initialises an untrained network.

@@ -1,37 +1,26 @@
 package io.fedlake.zoo;
 
-import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
+import io.fedlake.core.Extensions;
 
-/** Looks architectures up by name among those registered with {@link ServiceLoader}. */
+import java.util.Map;
+
+/** Looks architectures up by name among those registered (see {@link Architecture}). */
 public final class Architectures {
+
+    private static final Extensions<Architecture> REGISTERED = Extensions.load(Architecture.class, "model architecture");
 
     private Architectures() {
     }
 
     /** All registered architectures, sorted by name. */
     public static Map<String, Architecture> all() {
-        Map<String, Architecture> byName = new TreeMap<>();
-        for (Architecture a : ServiceLoader.load(Architecture.class, Architectures.class.getClassLoader())) {
-            Architecture previous = byName.put(a.name(), a);
-            if (previous != null) {
-                throw new IllegalStateException("two architectures are registered as '" + a.name() + "': "
-                        + previous.getClass().getName() + " and " + a.getClass().getName());
-            }
-        }
-        return byName;
+        return REGISTERED.all();
     }
 
     /**
-     * @throws IllegalArgumentException naming the known architectures when {@code name} is not registered
+     * @throws IllegalArgumentException naming the registered architectures when {@code name} is not one of them
      */
     public static Architecture byName(String name) {
-        Map<String, Architecture> all = all();
-        Architecture a = all.get(name);
-        if (a == null) {
-            throw new IllegalArgumentException("unknown model architecture '" + name + "'; known: " + String.join(", ", all.keySet()));
-        }
-        return a;
+        return REGISTERED.get(name);
     }
 }

@@ -38,12 +38,25 @@ public record Preprocessing(TabularPreprocessor tabular, ImagePreprocessor image
     public ModelSpec modelSpec() {
         List<ModelSpec.Input> inputs = new ArrayList<>();
         if (tabular != null) {
-            inputs.addAll(tabular.modelInputs());
+            inputs.addAll(tabularInputs(tabular));
         }
         if (image != null) {
             inputs.add(new ModelSpec.Image(IMAGE_INPUT, image.channels(), image.height(), image.width()));
         }
         return new ModelSpec(inputs, outputs);
+    }
+
+    /** The network inputs tabular preprocessing produces, in feeding order: numeric block, then one per categorical. */
+    static List<ModelSpec.Input> tabularInputs(TabularPreprocessor t) {
+        List<ModelSpec.Input> inputs = new ArrayList<>();
+        if (!t.numericColumns().isEmpty()) {
+            inputs.add(new ModelSpec.Dense(TabularPreprocessor.NUMERIC_INPUT, t.numericColumns().size()));
+        }
+        List<String> categorical = t.categoricalColumns();
+        for (int c = 0; c < categorical.size(); c++) {
+            inputs.add(new ModelSpec.Categorical(TabularPreprocessor.CATEGORICAL_INPUT_PREFIX + categorical.get(c), t.cardinality(c)));
+        }
+        return inputs;
     }
 
     public String toJson() {

@@ -30,7 +30,7 @@ class ArchitecturesTest {
     void allSixAreRegistered() {
         assertEquals(List.of("credit-mlp", "defect-fusion", "imaging-fusion", "lenet", "logreg", "sequential-mlp"), List.copyOf(Architectures.all().keySet()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architectures.byName("resnet-9000"));
-        assertEquals("unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg, sequential-mlp", e.getMessage());
+        assertEquals("unknown model architecture 'resnet-9000'; available: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg, sequential-mlp", e.getMessage());
     }
 
     @Test

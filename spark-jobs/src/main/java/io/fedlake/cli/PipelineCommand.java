@@ -15,6 +15,7 @@ import io.fedlake.train.ParameterAveragingTrainer;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
 import io.fedlake.train.TrainingJob;
+import io.fedlake.train.federated.FederatedConfig;
 import io.fedlake.train.federated.FederatedTrainer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -173,7 +174,7 @@ final class PipelineCommand extends SparkCommand {
         TrainConfig config = options.config(table, global().seed);
         out.printf("  train     %s with %s, %s%n", config.architecture(), trainer.regime(), credit
                 ? String.format("%d epoch(s), batch %d, averaging every %d", config.epochs(), config.batchSize(), config.averagingFrequency())
-                : String.format("%d round(s) over the %s clients", config.federated().rounds(), config.federated().clientColumn()));
+                : String.format("%d round(s) over the %s clients", config.settings(FederatedConfig.class).rounds(), config.settings(FederatedConfig.class).clientColumn()));
         TrainingJob.Outcome trained = TrainingJob.run(lake, config, trainer, options.modelName(), runId, line -> {
             if (!line.startsWith("round ") || line.contains("holdout")) { // parameter averaging reports every averaging step
                 out.println("            " + line);

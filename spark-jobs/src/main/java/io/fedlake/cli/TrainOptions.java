@@ -2,12 +2,11 @@ package io.fedlake.cli;
 
 import io.fedlake.lake.Domain;
 import io.fedlake.train.Dl4jParameterAveragingTrainer;
-import io.fedlake.train.ParameterAveragingTrainer;
-import io.fedlake.train.federated.DpConfig;
+import io.fedlake.train.RegimeArguments;
+import io.fedlake.train.RegimeFactory;
+import io.fedlake.train.RegimeSettings;
+import io.fedlake.train.Regimes;
 import io.fedlake.train.federated.Strategies;
-import io.fedlake.train.federated.StrategyConfig;
-import io.fedlake.train.federated.FederatedConfig;
-import io.fedlake.train.federated.FederatedTrainer;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
 import io.fedlake.translate.DataSpec;
@@ -31,38 +30,33 @@ import java.util.Map;
  * outputs, architecture and hyper-parameter defaults); every column option overrides the preset for a user's
  * own table.
  */
-public final class TrainOptions {
-
-    private static final String DL4J = Dl4jParameterAveragingTrainer.REGIME;
-    private static final String PARAMAVG = ParameterAveragingTrainer.REGIME;
-    private static final String FEDAVG = FederatedTrainer.REGIME;
+public final class TrainOptions implements RegimeArguments {
 
     /**
-     * The regimes that read each regime-specific option (what their trainers actually use); an option not listed
-     * here applies to every regime. Giving a listed option with another regime is a usage error: an option that
-     * silently does nothing — above all a privacy option — is worse than a refusal.
+     * The regimes that read each regime-specific option, from the registered regimes' {@link RegimeFactory#options()};
+     * an option no regime lists applies to every regime. Giving a listed option with another regime is a usage
+     * error: an option that silently does nothing — above all a privacy option — is worse than a refusal.
      */
     static final Map<String, List<String>> REGIMES_OF = regimesOf();
 
-    /** Options that only one federated strategy reads. */
-    static final Map<String, String> STRATEGY_OF = Map.of("--server-momentum", "fedavgm", "--mu", "fedprox", "--trim", "trimmed-mean");
+    /** Options that only one federated strategy reads, from the registered strategies. */
+    static final Map<String, String> STRATEGY_OF = strategyOf();
 
     private static Map<String, List<String>> regimesOf() {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        for (String o : List.of("--epochs", "--batch-size", "--averaging-frequency", "--workers")) {
-            m.put(o, List.of(DL4J, PARAMAVG));
+        for (RegimeFactory f : Regimes.all()) {
+            for (String o : f.options()) {
+                m.computeIfAbsent(o, k -> new ArrayList<>()).add(f.name());
+            }
         }
-        for (String o : List.of("--prefetch", "--storage-level", "--repartition")) {
-            m.put(o, List.of(DL4J));
-        }
-        for (String o : List.of("--eval-every", "--checkpoint-every")) {
-            m.put(o, List.of(PARAMAVG, FEDAVG));
-        }
-        for (String o : List.of("--rounds", "--local-epochs", "--local-batch", "--strategy", "--client-fraction", "--min-clients", "--server-lr",
-                "--min-completion", "--round-retries", "--round-timeout", "--client-dropout", "--stragglers", "--target-auc",
-                "--secure-aggregation", "--client-keys", "--server-momentum", "--mu", "--trim", "--dp-noise", "--dp-clip", "--dp-delta",
-                "--dp-epsilon", "--max-update-norm", "--max-clients")) {
-            m.put(o, List.of(FEDAVG));
+        m.replaceAll((k, v) -> List.copyOf(v));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static Map<String, String> strategyOf() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String s : Strategies.names()) {
+            Strategies.factory(s).options().forEach(o -> m.put(o, s));
         }
         return java.util.Collections.unmodifiableMap(m);
     }
@@ -75,7 +69,7 @@ public final class TrainOptions {
     String domainName;
 
     @Option(names = "--regime", defaultValue = Dl4jParameterAveragingTrainer.REGIME, description = "Training regime: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}",
-            completionCandidates = Regimes.class)
+            completionCandidates = RegimeNames.class)
     String regime;
 
     @Option(names = "--model", description = "Architecture from the model zoo. Default: credit-mlp, imaging-fusion or defect-fusion by domain")
@@ -153,7 +147,8 @@ public final class TrainOptions {
     @Option(names = "--local-batch", defaultValue = "32", description = "fedavg: local minibatch B; 0 = full batch (FedSGD). Default: ${DEFAULT-VALUE}")
     int localBatch;
 
-    @Option(names = "--strategy", defaultValue = "fedavg", description = "fedavg: aggregation strategy: fedavg, fedavgm, fedadam, fedprox, median, trimmed-mean. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--strategy", defaultValue = "fedavg", description = "fedavg: aggregation strategy: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}",
+            completionCandidates = StrategyNames.class)
     String strategy;
 
     @Option(names = "--client-fraction", defaultValue = "1.0", description = "fedavg: fraction C of clients sampled per round. Default: ${DEFAULT-VALUE}")
@@ -260,13 +255,10 @@ public final class TrainOptions {
         ModelHyperParams defaults = images ? ModelHyperParams.imageDefaults(seed) : ModelHyperParams.creditDefaults(seed);
         ModelHyperParams hyper = new ModelHyperParams(hidden != null ? hidden : defaults.hiddenLayers(),
                 dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed, updater);
-        FederatedConfig federated = !FederatedTrainer.REGIME.equals(regime) ? null
-                : new FederatedConfig(clientColumn != null ? clientColumn : spec().clientKey(), rounds, localEpochs, localBatch, minCompletion,
-                roundRetries, roundTimeout, clientDropout, stragglers, targetAuc, secureAggregation,
-                dpNoise == null ? null : new DpConfig(dpClip, dpNoise, dpDelta, dpEpsilon), clientKeys);
+        RegimeSettings settings = Regimes.factory(regime).settings(this, spec());
         return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
                 batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed, evalEvery, checkpointEvery,
-                federated);
+                settings);
     }
 
     String modelName() {
@@ -302,7 +294,7 @@ public final class TrainOptions {
         if (!unused.isEmpty()) {
             throw new IllegalArgumentException("--regime " + regime + " does not use " + String.join(", ", unused));
         }
-        if (!FEDAVG.equals(regime)) {
+        if (!Regimes.factory(regime).options().contains("--strategy")) {
             return;
         }
         for (String o : given) {
@@ -322,39 +314,36 @@ public final class TrainOptions {
         }
     }
 
+    /** The chosen regime's trainer, after refusing options it does not read. */
     Trainer trainer() {
-        if (!new Regimes().contains(regime)) {
-            throw new IllegalArgumentException("unknown training regime '" + regime + "'; available: " + String.join(", ", new Regimes()));
-        }
+        RegimeFactory factory = Regimes.factory(regime);
         checkApplicable(given());
-        if (Dl4jParameterAveragingTrainer.REGIME.equals(regime)) {
-            return Dl4jParameterAveragingTrainer.of(storageLevel, repartition);
-        }
-        if (ParameterAveragingTrainer.REGIME.equals(regime)) {
-            return new ParameterAveragingTrainer();
-        }
-        if (FederatedTrainer.REGIME.equals(regime)) {
-            StrategyConfig base = StrategyConfig.defaults(strategy);
-            if ((secureAggregation || dpNoise != null) && List.of("median", "trimmed-mean").contains(strategy)) {
-                throw new IllegalArgumentException("--strategy " + strategy + " needs each client's update, but "
-                        + (secureAggregation ? "--secure-aggregation" : "DP-FedAvg (--dp-noise)") + " only reveals their sum");
-            }
-            StrategyConfig sc = base.withSampling(clientFraction, minClients).withServerMomentum(serverMomentum).withTrimBeta(trim);
-            if ("fedprox".equals(strategy)) {
-                sc = sc.withProximalMu(mu);
-            }
-            if (serverLr != null) {
-                sc = sc.withServerLearningRate(serverLr);
-            }
-            return new FederatedTrainer(Strategies.create(sc), new io.fedlake.train.federated.ClientLimits(maxUpdateNorm, maxClients));
-        }
-        throw new IllegalArgumentException("unknown training regime '" + regime + "'; available: " + String.join(", ", new Regimes()));
+        return factory.create(this);
     }
 
-    /** Regimes this build can run. */
-    static final class Regimes extends java.util.ArrayList<String> {
-        Regimes() {
-            super(List.of(Dl4jParameterAveragingTrainer.REGIME, ParameterAveragingTrainer.REGIME, FederatedTrainer.REGIME));
+    /** Reads an option's value by name for the regime factories, from the command this mixin belongs to. */
+    @Override
+    public <T> T value(String option, Class<T> type) {
+        OptionSpec o = mixee == null ? null : mixee.findOption(option);
+        if (o == null) {
+            throw new IllegalStateException("no option " + option + " in " + (mixee == null ? "an unparsed command" : mixee.qualifiedName()));
+        }
+        return type.cast(o.getValue());
+    }
+
+    /** Registered regimes, for help. */
+    static final class RegimeNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Regimes.names().iterator();
+        }
+    }
+
+    /** Registered strategies, for help. */
+    static final class StrategyNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Strategies.names().iterator();
         }
     }
 }

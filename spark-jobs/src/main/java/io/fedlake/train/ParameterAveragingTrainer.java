@@ -1,6 +1,6 @@
 package io.fedlake.train;
 
-import io.fedlake.train.federated.ClientSampling;
+import io.fedlake.core.Seeds;
 import io.fedlake.translate.EncodedShard;
 import io.fedlake.translate.RowTranslator;
 import org.apache.spark.api.java.JavaRDD;
@@ -141,8 +141,8 @@ public final class ParameterAveragingTrainer implements Trainer {
             ComputationGraph net = LocalFit.borrow(sha, arch);
             try {
                 LocalFit.load(net, params.value(), updater.value(), (round - 1) * k, epoch,
-                        ClientSampling.mix(seed, ((long) round << 20) + shard.index()));
-                int[] order = shard.order(ClientSampling.mix(seed + 3, ((long) epoch << 20) + shard.index()));
+                        Seeds.mix(seed, ((long) round << 20) + shard.index()));
+                int[] order = shard.order(Seeds.mix(seed + 3, ((long) epoch << 20) + shard.index()));
                 for (int b = first; b < last; b++) {
                     int from = b * batch;
                     int to = Math.min(shard.rows(), from + batch);

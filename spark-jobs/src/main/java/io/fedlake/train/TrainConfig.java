@@ -1,6 +1,5 @@
 package io.fedlake.train;
 
-import io.fedlake.train.federated.FederatedConfig;
 import io.fedlake.translate.DataSpec;
 import io.fedlake.zoo.ModelHyperParams;
 
@@ -21,11 +20,11 @@ import io.fedlake.zoo.ModelHyperParams;
  * @param evalEvery          Fedlake regimes: evaluate the global model on the holdout every this many rounds/averaging
  *                           steps (0 = the regime's default: every epoch for paramavg, every round for fedavg)
  * @param checkpointEvery    Fedlake regimes: checkpoint every this many rounds/averaging steps (≥ 1)
- * @param federated          federated averaging settings; null for the parameter-averaging regimes
+ * @param regimeSettings     settings only the regime reads (e.g. federated averaging's); null when it has none
  */
 public record TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
                           int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed,
-                          int evalEvery, int checkpointEvery, FederatedConfig federated) {
+                          int evalEvery, int checkpointEvery, RegimeSettings regimeSettings) {
 
     /** Parameter-averaging configuration with the regimes' default evaluation and a checkpoint every step. */
     public TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
@@ -42,6 +41,19 @@ public record TrainConfig(String table, String architecture, ModelHyperParams hy
         require(holdoutFraction > 0 && holdoutFraction < 1, "holdout fraction must be in (0, 1), got " + holdoutFraction);
         require(evalEvery >= 0, "eval-every must be ≥ 0 (0 = regime default), got " + evalEvery);
         require(checkpointEvery >= 1, "checkpoint-every must be ≥ 1, got " + checkpointEvery);
+    }
+
+    /**
+     * The regime's settings as the type the regime expects.
+     *
+     * @throws IllegalStateException when the configuration carries none of that type
+     */
+    public <T extends RegimeSettings> T settings(Class<T> type) {
+        if (!type.isInstance(regimeSettings)) {
+            throw new IllegalStateException("this training configuration has no " + type.getSimpleName() + " (got "
+                    + (regimeSettings == null ? "none" : regimeSettings.getClass().getSimpleName()) + ")");
+        }
+        return type.cast(regimeSettings);
     }
 
     private static void require(boolean ok, String message) {

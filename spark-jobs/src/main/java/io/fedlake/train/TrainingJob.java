@@ -73,8 +73,8 @@ public final class TrainingJob {
                               Consumer<String> progress) {
         Lake.Snapshot input = lake.readLatest(config.table(), "generate it with 'fedlake generate' or ingest it first");
         List<String> needed = new ArrayList<>(config.spec().columnsRead());
-        if (config.federated() != null && !needed.contains(config.federated().clientColumn())) {
-            needed.add(config.federated().clientColumn());
+        if (config.regimeSettings() != null) {
+            config.regimeSettings().columnsRead().stream().filter(c -> !needed.contains(c)).forEach(needed::add);
         }
         List<String> missing = needed.stream().filter(c -> !List.of(input.data().columns()).contains(c)).toList();
         if (!missing.isEmpty()) {
@@ -154,8 +154,8 @@ public final class TrainingJob {
         trainerConfig.put("learning_rate", config.hyper().learningRate());
         trainerConfig.put("l2", config.hyper().l2());
         trainerConfig.put("updater", config.hyper().updater());
-        if (config.federated() != null) {
-            trainerConfig.put("federated", config.federated().toString());
+        if (config.regimeSettings() != null) {
+            trainerConfig.put(config.regimeSettings().provenanceKey(), config.regimeSettings().toString());
         }
         trainerConfig.put("eval_every", config.evalEvery());
         trainerConfig.put("checkpoint_every", config.checkpointEvery());

@@ -34,10 +34,10 @@ class FedlakeCliTest {
     void badArgumentsAreUsageErrorsWithOneClearLine() {
         assertUsage(run(), "fedlake: missing command");
         assertUsage(run("train", "--epochs", "0"), "fedlake: epochs must be ≥ 1, got 0");
-        assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; known: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg, sequential-mlp");
+        assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; available: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg, sequential-mlp");
         assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg, paramavg, fedavg");
         assertUsage(run("train", "--regime", "fedavg", "--strategy", "fedmagic"),
-                "fedlake: strategy must be one of fedavg, fedavgm, fedadam, fedprox, median, trimmed-mean, got fedmagic");
+                "fedlake: unknown strategy 'fedmagic'; available: fedadam, fedavg, fedavgm, fedprox, median, trimmed-mean");
         assertUsage(run("train", "--regime", "fedavg", "--strategy", "median", "--secure-aggregation"),
                 "fedlake: --strategy median needs each client's update, but --secure-aggregation only reveals their sum");
         assertUsage(run("train", "--regime", "fedavg", "--rounds", "0"), "fedlake: rounds must be ≥ 1, got 0");

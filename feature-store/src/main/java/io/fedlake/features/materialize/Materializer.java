@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fedlake.features.definition.FeatureDefinition;
 import io.fedlake.features.definition.FeatureViewDefinition;
+import io.fedlake.features.transform.FeatureTransform;
 import io.fedlake.features.stats.FeatureStatistics;
 import io.fedlake.features.stats.TableStatistics;
 import io.fedlake.features.store.FeatureStore;

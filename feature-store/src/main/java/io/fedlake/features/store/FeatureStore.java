@@ -5,7 +5,7 @@ import io.fedlake.features.definition.DefinitionException;
 import io.fedlake.features.definition.FeatureDefinition;
 import io.fedlake.features.definition.FeatureViewDefinition;
 import io.fedlake.features.definition.FeatureViews;
-import io.fedlake.features.materialize.FeatureTransform;
+import io.fedlake.features.transform.FeatureTransform;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

@@ -3,6 +3,7 @@ package io.fedlake.features.materialize;
 import io.delta.tables.DeltaTable;
 import io.fedlake.features.definition.DefinitionLoader;
 import io.fedlake.features.definition.FeatureViewDefinition;
+import io.fedlake.features.transform.FeatureTransform;
 import io.fedlake.features.definition.FeatureViews;
 import io.fedlake.features.store.FeatureStore;
 import io.fedlake.features.store.TrainingSet;

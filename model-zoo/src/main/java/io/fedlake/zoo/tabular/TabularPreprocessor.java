@@ -98,18 +98,6 @@ public final class TabularPreprocessor implements Serializable {
         return categorical.stream().map(CategoricalFeature::name).toList();
     }
 
-    /** The network inputs this preprocessing produces, in feeding order: numeric block, then one per categorical. */
-    public List<io.fedlake.zoo.ModelSpec.Input> modelInputs() {
-        List<io.fedlake.zoo.ModelSpec.Input> inputs = new ArrayList<>();
-        if (!numeric.isEmpty()) {
-            inputs.add(new io.fedlake.zoo.ModelSpec.Dense(NUMERIC_INPUT, numeric.size()));
-        }
-        for (int c = 0; c < categorical.size(); c++) {
-            inputs.add(new io.fedlake.zoo.ModelSpec.Categorical(CATEGORICAL_INPUT_PREFIX + categorical.get(c).name(), cardinality(c)));
-        }
-        return inputs;
-    }
-
     /**
      * Standardises one row's numeric values into {@code out[offset, offset + numericWidth())}.
      *

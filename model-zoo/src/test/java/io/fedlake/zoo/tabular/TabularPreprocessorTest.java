@@ -1,6 +1,7 @@
 package io.fedlake.zoo.tabular;
 
 import io.fedlake.zoo.ModelSpec;
+import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.tabular.TabularPreprocessor.CategoricalFeature;
 import io.fedlake.zoo.tabular.TabularPreprocessor.NumericFeature;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,8 @@ class TabularPreprocessorTest {
         assertEquals(2, pre.categoryIndex(0, "MORTGAGE"));
         assertEquals(2, pre.categoryIndex(0, null));
         assertEquals(3, pre.cardinality(0));
-        assertEquals(List.of(new ModelSpec.Dense("numeric", 2), new ModelSpec.Categorical("cat_home", 3)), pre.modelInputs());
+        assertEquals(List.of(new ModelSpec.Dense("numeric", 2), new ModelSpec.Categorical("cat_home", 3)),
+                new Preprocessing(pre, null, List.of(new ModelSpec.Output("y", "y", List.of("0", "1")))).modelSpec().inputs());
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.Map;
  */
 public class FedAdam extends FedAvg {
 
+    public static final String NAME = "fedadam";
+
     private static final long serialVersionUID = 1L;
     public static final double DEFAULT_BETA1 = 0.9;
     public static final double DEFAULT_BETA2 = 0.99;
@@ -46,7 +48,7 @@ public class FedAdam extends FedAvg {
 
     @Override
     public String name() {
-        return "fedadam";
+        return NAME;
     }
 
     @Override
@@ -78,5 +80,29 @@ public class FedAdam extends FedAvg {
         }
         m = first.clone();
         v = second.clone();
+    }
+
+    /** Registers this strategy (see {@link StrategyFactory}). */
+    public static final class Factory implements StrategyFactory {
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "Adam on the server over the mean client delta (Reddi et al. 2021)";
+        }
+
+        @Override
+        public Strategy create(StrategyConfig c) {
+            return new FedAdam(c.sampling(), c.serverLearningRate());
+        }
+
+        @Override
+        public double defaultServerLearningRate() {
+            return 0.01; // Reddi et al. 2021 tune η per task; 1 diverges
+        }
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
  */
 public class FedAvg implements Strategy {
 
+    public static final String NAME = "fedavg";
+
     private static final long serialVersionUID = 1L;
 
     protected final ClientSampling sampling;
@@ -29,7 +31,7 @@ public class FedAvg implements Strategy {
 
     @Override
     public String name() {
-        return "fedavg";
+        return NAME;
     }
 
     @Override
@@ -51,5 +53,24 @@ public class FedAvg implements Strategy {
     /** The server step from the aggregated delta; FedAvgM and FedAdam override this with their optimisers. */
     protected float[] applyServerUpdate(float[] global, float[] meanDelta) {
         return Aggregation.add(global, meanDelta, serverLearningRate);
+    }
+
+    /** Registers this strategy (see {@link StrategyFactory}). */
+    public static final class Factory implements StrategyFactory {
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "federated averaging: example-weighted mean of the client models (McMahan et al. 2017)";
+        }
+
+        @Override
+        public Strategy create(StrategyConfig c) {
+            return new FedAvg(c.sampling(), c.serverLearningRate());
+        }
     }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
  */
 public class FedAvgM extends FedAvg {
 
+    public static final String NAME = "fedavgm";
+
     private static final long serialVersionUID = 1L;
     static final String VELOCITY = "velocity";
 
@@ -26,7 +28,7 @@ public class FedAvgM extends FedAvg {
 
     @Override
     public String name() {
-        return "fedavgm";
+        return NAME;
     }
 
     @Override
@@ -47,5 +49,29 @@ public class FedAvgM extends FedAvg {
         StrategyState.requireOnly(name(), state, VELOCITY);
         float[] v = state.get(VELOCITY);
         velocity = v == null ? null : v.clone();
+    }
+
+    /** Registers this strategy (see {@link StrategyFactory}). */
+    public static final class Factory implements StrategyFactory {
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "FedAvg with server momentum --server-momentum (Hsu et al. 2019)";
+        }
+
+        @Override
+        public Strategy create(StrategyConfig c) {
+            return new FedAvgM(c.sampling(), c.serverLearningRate(), c.serverMomentum());
+        }
+
+        @Override
+        public java.util.List<String> options() {
+            return java.util.List.of("--server-momentum");
+        }
     }
 }

@@ -10,6 +10,8 @@ import java.util.List;
  */
 public class FedMedian extends FedAvg {
 
+    public static final String NAME = "median";
+
     private static final long serialVersionUID = 1L;
 
     public FedMedian(ClientSampling sampling, double serverLearningRate) {
@@ -18,7 +20,7 @@ public class FedMedian extends FedAvg {
 
     @Override
     public String name() {
-        return "median";
+        return NAME;
     }
 
     @Override
@@ -32,5 +34,24 @@ public class FedMedian extends FedAvg {
     @Override
     public boolean needsIndividualUpdates() {
         return true;
+    }
+
+    /** Registers this strategy (see {@link StrategyFactory}). */
+    public static final class Factory implements StrategyFactory {
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "coordinate-wise median of the client deltas (Yin et al. 2018)";
+        }
+
+        @Override
+        public Strategy create(StrategyConfig c) {
+            return new FedMedian(c.sampling(), c.serverLearningRate());
+        }
     }
 }

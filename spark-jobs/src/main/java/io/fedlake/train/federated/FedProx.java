@@ -8,6 +8,8 @@ package io.fedlake.train.federated;
  */
 public class FedProx extends FedAvg {
 
+    public static final String NAME = "fedprox";
+
     private static final long serialVersionUID = 1L;
 
     private final double mu;
@@ -22,7 +24,7 @@ public class FedProx extends FedAvg {
 
     @Override
     public String name() {
-        return "fedprox";
+        return NAME;
     }
 
     @Override
@@ -34,5 +36,34 @@ public class FedProx extends FedAvg {
     @Override
     public boolean acceptsPartialWork() {
         return true;
+    }
+
+    /** Registers this strategy (see {@link StrategyFactory}). */
+    public static final class Factory implements StrategyFactory {
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "FedAvg with the proximal term --mu on every client (Li et al. 2020)";
+        }
+
+        @Override
+        public Strategy create(StrategyConfig c) {
+            return new FedProx(c.sampling(), c.serverLearningRate(), c.proximalMu());
+        }
+
+        @Override
+        public double defaultProximalMu() {
+            return 0.01; // one of Li et al. 2020's values
+        }
+
+        @Override
+        public java.util.List<String> options() {
+            return java.util.List.of("--mu");
+        }
     }
 }

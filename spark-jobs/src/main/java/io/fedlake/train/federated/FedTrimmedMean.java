@@ -10,6 +10,8 @@ import java.util.List;
  */
 public class FedTrimmedMean extends FedAvg {
 
+    public static final String NAME = "trimmed-mean";
+
     private static final long serialVersionUID = 1L;
 
     private final double beta;
@@ -24,7 +26,7 @@ public class FedTrimmedMean extends FedAvg {
 
     @Override
     public String name() {
-        return "trimmed-mean";
+        return NAME;
     }
 
     @Override
@@ -38,5 +40,29 @@ public class FedTrimmedMean extends FedAvg {
     @Override
     public boolean needsIndividualUpdates() {
         return true;
+    }
+
+    /** Registers this strategy (see {@link StrategyFactory}). */
+    public static final class Factory implements StrategyFactory {
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "coordinate-wise β-trimmed mean --trim of the client deltas (Yin et al. 2018)";
+        }
+
+        @Override
+        public Strategy create(StrategyConfig c) {
+            return new FedTrimmedMean(c.sampling(), c.serverLearningRate(), c.trimBeta());
+        }
+
+        @Override
+        public java.util.List<String> options() {
+            return java.util.List.of("--trim");
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.fedlake.train.federated;
 
-import java.io.Serializable;
+import io.fedlake.train.RegimeSettings;
+
+import java.util.List;
 
 /**
  * Federated averaging settings, validated at construction (messages name the option).
@@ -25,7 +27,7 @@ import java.io.Serializable;
  */
 public record FederatedConfig(String clientColumn, int rounds, int localEpochs, int localBatchSize, double minCompletion, int roundRetries,
                               double roundTimeoutSeconds, double clientDropout, double stragglers, double targetAuc,
-                              boolean secureAggregation, DpConfig dp, String clientKeys) implements Serializable {
+                              boolean secureAggregation, DpConfig dp, String clientKeys) implements RegimeSettings {
 
     /** Without a client key store: for runs without secure aggregation. */
     public FederatedConfig(String clientColumn, int rounds, int localEpochs, int localBatchSize, double minCompletion, int roundRetries,
@@ -51,6 +53,16 @@ public record FederatedConfig(String clientColumn, int rounds, int localEpochs, 
         require(!secureAggregation || (clientKeys != null && !clientKeys.isBlank()),
                 "client keys must be set for secure aggregation (--client-keys URI: one folder per client holding its X25519 key pair)");
         require(secureAggregation || clientKeys == null, "client keys are only used by secure aggregation (--secure-aggregation)");
+    }
+
+    @Override
+    public List<String> columnsRead() {
+        return List.of(clientColumn);
+    }
+
+    @Override
+    public String provenanceKey() {
+        return "federated";
     }
 
     private static void require(boolean ok, String message) {

@@ -89,13 +89,13 @@ public final class FederatedTrainer implements Trainer {
 
     @Override
     public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
-        FederatedConfig f = config.federated();
-        if (f == null) {
+        if (!(config.regimeSettings() instanceof FederatedConfig f)) {
             throw new IllegalArgumentException(REGIME + " needs federated settings (client column, rounds, …)");
         }
         if ((f.secureAggregation() || f.dp() != null) && strategy.needsIndividualUpdates()) {
             throw new UserError("strategy " + strategy.name() + " needs each client's update, but "
-                    + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use fedavg, fedavgm, fedadam or fedprox");
+                    + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use one of "
+                    + String.join(", ", Strategies.names().stream().filter(n -> !Strategies.create(n).needsIndividualUpdates()).toList()));
         }
         RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress());
         runId = ctx.runId();

@@ -1,24 +1,29 @@
 package io.fedlake.train.federated;
 
-/** Builds the strategy a {@link StrategyConfig} names; the one place that maps names to classes. */
+import io.fedlake.core.Extensions;
+
+import java.util.List;
+
+/** The registered aggregation strategies (see {@link StrategyFactory}), by name. */
 public final class Strategies {
+
+    private static final Extensions<StrategyFactory> REGISTERED = Extensions.load(StrategyFactory.class, "strategy");
 
     private Strategies() {
     }
 
+    /** Names of the registered strategies, sorted. */
+    public static List<String> names() {
+        return REGISTERED.names();
+    }
+
+    /** @throws IllegalArgumentException naming the registered strategies when {@code name} is not one of them */
+    public static StrategyFactory factory(String name) {
+        return REGISTERED.get(name);
+    }
+
     public static Strategy create(StrategyConfig config) {
-        ClientSampling sampling = config.sampling();
-        double lr = config.serverLearningRate();
-        return switch (config.name()) {
-            case "fedavg" -> new FedAvg(sampling, lr);
-            case "fedavgm" -> new FedAvgM(sampling, lr, config.serverMomentum());
-            case "fedadam" -> new FedAdam(sampling, lr);
-            case "fedprox" -> new FedProx(sampling, lr, config.proximalMu());
-            case "median" -> new FedMedian(sampling, lr);
-            case "trimmed-mean" -> new FedTrimmedMean(sampling, lr, config.trimBeta());
-            default -> throw new IllegalArgumentException("strategy must be one of " + String.join(", ", StrategyConfig.NAMES)
-                    + ", got " + config.name());
-        };
+        return factory(config.name()).create(config);
     }
 
     /** {@link StrategyConfig#defaults} for {@code name}, built; the error for an unknown name lists the available ones. */

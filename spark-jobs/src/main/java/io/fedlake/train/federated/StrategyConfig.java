@@ -1,13 +1,12 @@
 package io.fedlake.train.federated;
 
 import java.io.Serializable;
-import java.util.List;
 
 /**
  * Validated choice of aggregation strategy and its hyper-parameters; {@link Strategies#create} builds the strategy.
  * Parameters a strategy does not use are ignored (but still validated, so a typo fails early).
  *
- * @param name               one of {@link #NAMES}
+ * @param name               a registered strategy ({@link Strategies#names()})
  * @param clientFraction     fraction C of available clients sampled per round, in (0, 1]
  * @param minClients         minimum clients per round, ≥ 1
  * @param serverLearningRate server step size η, &gt; 0 (1 for plain FedAvg; FedAdam needs a tuned value, e.g. 0.01)
@@ -18,11 +17,9 @@ import java.util.List;
 public record StrategyConfig(String name, double clientFraction, int minClients, double serverLearningRate,
                              double serverMomentum, double proximalMu, double trimBeta) implements Serializable {
 
-    public static final List<String> NAMES = List.of("fedavg", "fedavgm", "fedadam", "fedprox", "median", "trimmed-mean");
-
     public StrategyConfig {
-        if (name == null || !NAMES.contains(name)) {
-            throw new IllegalArgumentException("strategy must be one of " + String.join(", ", NAMES) + ", got " + name);
+        if (name == null || !Strategies.names().contains(name)) {
+            throw new IllegalArgumentException("strategy must be one of " + String.join(", ", Strategies.names()) + ", got " + name);
         }
         if (!(clientFraction > 0 && clientFraction <= 1)) {
             throw new IllegalArgumentException("clientFraction must be in (0, 1], got " + clientFraction);
@@ -39,8 +36,8 @@ public record StrategyConfig(String name, double clientFraction, int minClients,
         if (!(proximalMu >= 0) || Double.isInfinite(proximalMu)) {
             throw new IllegalArgumentException("proximalMu must be a finite number ≥ 0, got " + proximalMu);
         }
-        if (name.equals("fedprox") && proximalMu == 0) {
-            throw new IllegalArgumentException("proximalMu must be > 0 for fedprox (μ = 0 is plain fedavg)");
+        if (Strategies.factory(name).defaultProximalMu() > 0 && proximalMu == 0) {
+            throw new IllegalArgumentException("proximalMu must be > 0 for " + name + " (μ = 0 is plain fedavg)");
         }
         if (!(trimBeta >= 0 && trimBeta < 0.5)) {
             throw new IllegalArgumentException("trimBeta must be in [0, 0.5), got " + trimBeta);
@@ -48,12 +45,14 @@ public record StrategyConfig(String name, double clientFraction, int minClients,
     }
 
     /**
-     * Defaults for {@code name}: all clients every round, server learning rate 1 (0.01 for fedadam, Reddi et al.
-     * 2021), momentum 0.9 (Hsu et al. 2019), μ = 0.01 (one of Li et al. 2020's values), trim β = 0.1.
+     * Defaults for {@code name}: all clients every round, the strategy's own server learning rate and μ
+     * ({@link StrategyFactory}), momentum 0.9 (Hsu et al. 2019), trim β = 0.1.
+     *
+     * @throws IllegalArgumentException naming the registered strategies when {@code name} is not one of them
      */
     public static StrategyConfig defaults(String name) {
-        double lr = "fedadam".equals(name) ? 0.01 : 1.0;
-        return new StrategyConfig(name, 1.0, 1, lr, 0.9, "fedprox".equals(name) ? 0.01 : 0.0, 0.1);
+        StrategyFactory f = Strategies.factory(name);
+        return new StrategyConfig(name, 1.0, 1, f.defaultServerLearningRate(), 0.9, f.defaultProximalMu(), 0.1);
     }
 
     public StrategyConfig withSampling(double fraction, int min) {

@@ -1,4 +1,4 @@
-package io.fedlake.features.materialize;
+package io.fedlake.features.transform;
 
 import io.fedlake.features.definition.FeatureDefinition;
 import io.fedlake.features.definition.FeatureViewDefinition;

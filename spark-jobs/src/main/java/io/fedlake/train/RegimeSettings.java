@@ -1,0 +1,16 @@
+package io.fedlake.train;
+
+import java.io.Serializable;
+import java.util.List;
+
+/** Settings that only one training regime reads, carried in {@link TrainConfig}; see {@link RegimeFactory#settings}. */
+public interface RegimeSettings extends Serializable {
+
+    /** Columns the regime reads besides the data spec's (e.g. federated averaging's client column). */
+    default List<String> columnsRead() {
+        return List.of();
+    }
+
+    /** Key under which {@link #toString()} is recorded in the model's trainer provenance. */
+    String provenanceKey();
+}

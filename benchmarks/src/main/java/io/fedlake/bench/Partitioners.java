@@ -1,4 +1,4 @@
-package io.fedlake.train.federated;
+package io.fedlake.bench;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

@@ -12,7 +12,6 @@ import io.fedlake.train.Trainer;
 import io.fedlake.train.TrainingJob;
 import io.fedlake.train.federated.FederatedConfig;
 import io.fedlake.train.federated.FederatedTrainer;
-import io.fedlake.train.federated.Partitioners;
 import io.fedlake.train.federated.Strategies;
 import io.fedlake.train.federated.StrategyConfig;
 import io.fedlake.translate.DataSpec;

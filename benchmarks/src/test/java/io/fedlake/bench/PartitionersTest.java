@@ -1,4 +1,4 @@
-package io.fedlake.train.federated;
+package io.fedlake.bench;
 
 import io.fedlake.testing.LocalSparkTest;
 import org.apache.spark.sql.Dataset;

@@ -1,4 +1,6 @@
-package io.fedlake.train.federated;
+package io.fedlake.bench;
+
+import io.fedlake.train.federated.GaussianNoise;
 
 import java.util.SplittableRandom;
 

@@ -14,7 +14,7 @@ needs_build() {
   [[ -f "$STAMP" && -f "$TARGET/launcher/classpath.txt" ]] || return 0
   ls "$BENCH_TARGET"/fedlake-benchmarks-*.jar > /dev/null 2>&1 || return 0
   # benchmarks/ itself also holds the harnesses' lakes: only its pom and sources count
-  [[ -n "$(find "$HERE/pom.xml" "$HERE/model-zoo" "$HERE/feature-store" "$HERE/spark-jobs" "$HERE/benchmarks/pom.xml" \
+  [[ -n "$(find "$HERE/pom.xml" "$HERE/core" "$HERE/model-zoo" "$HERE/feature-store" "$HERE/spark-jobs" "$HERE/benchmarks/pom.xml" \
       "$HERE/benchmarks/src" -path '*/target' -prune -o -type f \
       \( -name '*.java' -o -name 'pom.xml' -o -name '*.yaml' -o -path '*/src/main/*' \) -newer "$STAMP" -print -quit)" ]]
 }

@@ -10,9 +10,11 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The layering of every module's production classes (core, model-zoo, feature-store, spark-jobs), as README's
- * architecture section draws it: dependencies point down only, so a job never imports the CLI and the model
- * zoo never imports Spark jobs. A wrong import fails the build here.
+ * The layering of every module's production classes (core, model-zoo, feature-store, spark-jobs), as
+ * ARCHITECTURE.md draws it: dependencies point down only — the CLI drives the jobs, the jobs use the domain
+ * presets and the engine (translation, lake, evaluation, GPU binding), which use the model zoo and the feature
+ * store, and everything uses core. A job never imports the CLI, the engine never knows the shipped domains, and
+ * no two packages depend on each other. A wrong import fails the build here.
  */
 @AnalyzeClasses(packages = "io.fedlake", importOptions = {ImportOption.DoNotIncludeTests.class, ArchitectureTest.NoTestJars.class})
 class ArchitectureTest {
@@ -30,16 +32,18 @@ class ArchitectureTest {
             .layer("cli").definedBy("io.fedlake.cli..")
             .layer("jobs").definedBy("io.fedlake.train..", "io.fedlake.score..", "io.fedlake.ingest..", "io.fedlake.registry..",
                     "io.fedlake.generate..")
+            .layer("presets").definedBy("io.fedlake.preset..")
             .layer("engine").definedBy("io.fedlake.translate..", "io.fedlake.lake..", "io.fedlake.eval..", "io.fedlake.gpu..")
             .layer("model zoo").definedBy("io.fedlake.zoo..")
             .layer("feature store").definedBy("io.fedlake.features..")
             .layer("core").definedBy("io.fedlake.core..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
             .whereLayer("jobs").mayOnlyBeAccessedByLayers("cli")
-            .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "jobs")
-            .whereLayer("model zoo").mayOnlyBeAccessedByLayers("cli", "jobs", "engine")
-            .whereLayer("feature store").mayOnlyBeAccessedByLayers("cli", "jobs", "engine")
-            .whereLayer("core").mayOnlyBeAccessedByLayers("cli", "jobs", "engine", "model zoo", "feature store");
+            .whereLayer("presets").mayOnlyBeAccessedByLayers("cli", "jobs")
+            .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "jobs", "presets")
+            .whereLayer("model zoo").mayOnlyBeAccessedByLayers("cli", "jobs", "presets", "engine")
+            .whereLayer("feature store").mayOnlyBeAccessedByLayers("cli", "jobs", "presets", "engine")
+            .whereLayer("core").mayOnlyBeAccessedByLayers("cli", "jobs", "presets", "engine", "model zoo", "feature store");
 
     @ArchTest
     static final ArchRule packagesHaveNoCycles = slices().matching("io.fedlake.(**)").should().beFreeOfCycles();

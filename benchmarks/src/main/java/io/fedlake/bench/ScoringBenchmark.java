@@ -2,7 +2,7 @@ package io.fedlake.bench;
 
 import io.fedlake.features.stats.FeatureStatistics;
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.lake.SparkSessions;
 import io.fedlake.registry.ModelFiles;
@@ -66,7 +66,7 @@ public final class ScoringBenchmark {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 16384; // the scorer's default (--batch-size)
         SparkSession spark = SparkSessions.create("fedlake scoring benchmark", System.getProperty("spark.master", "local[2]"), Map.of());
         Lake lake = new Lake(spark, root);
-        DataSpec spec = DataSpec.credit();
+        DataSpec spec = Domain.CREDIT.dataSpec();
         if (!lake.exists("raw.credit") || lake.readLatest("raw.credit", "").data().count() != rows) {
             SyntheticData.generate(lake, Domain.CREDIT, rows, SyntheticData.defaultPartitions(Domain.CREDIT, rows, 2), 42, "bench");
         }

@@ -1,7 +1,7 @@
 package io.fedlake.bench;
 
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.lake.SparkSessions;
 import io.fedlake.train.Dl4jParameterAveragingTrainer;
@@ -85,10 +85,10 @@ public final class TrainingBenchmark {
         int batch = 64;
         int k = 16;
         ModelHyperParams hyper = ModelHyperParams.creditDefaults(3);
-        TrainConfig base = new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), epochs, batch, k, 2, 2, 0.2, 3);
+        TrainConfig base = new TrainConfig("raw.credit", "credit-mlp", hyper, Domain.CREDIT.dataSpec(), epochs, batch, k, 2, 2, 0.2, 3);
         // the compute bound: one process, ND4J with both cores first (before the Spark regimes pin ND4J to one thread per
         // task), one epoch; then with one thread (often faster for a small network) for all epochs; the faster is the bound
-        TrainConfig oneEpoch = new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), 1, batch, k, 2, 2, 0.2, 3);
+        TrainConfig oneEpoch = new TrainConfig("raw.credit", "credit-mlp", hyper, Domain.CREDIT.dataSpec(), 1, batch, k, 2, 2, 0.2, 3);
         Run single2 = run("single-process, 2 ND4J threads", oneEpoch, new SingleProcessTrainer(2), stamp);
         io.fedlake.train.LocalFit.taskThreads();
         Run single = run("single-process, 1 ND4J thread", base, new SingleProcessTrainer(1), stamp);
@@ -101,7 +101,7 @@ public final class TrainingBenchmark {
         // averaging steps per epoch: 80 % of the rows over 2 workers, in minibatches of `batch`, k per step). dl4j-paramavg
         // only returns a model at the end of each epoch, so it is evaluated per epoch.
         int stepsPerEpoch = (int) Math.ceil(Math.ceil(rows * 0.8 / 2 / batch) / k);
-        TrainConfig ownConfig = new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), epochs, batch, k, 2, 2, 0.2, 3,
+        TrainConfig ownConfig = new TrainConfig("raw.credit", "credit-mlp", hyper, Domain.CREDIT.dataSpec(), epochs, batch, k, 2, 2, 0.2, 3,
                 Math.max(1, Math.round(stepsPerEpoch / 4f)), 1, null);
         TrainConfig fedQuarter = federatedSpeed(hyper, batch, k, 4 * epochs);
         // warm-up, not measured: one epoch (one round) of each Spark regime first, so whichever regime is timed first does not
@@ -158,7 +158,7 @@ public final class TrainingBenchmark {
 
     private static TrainConfig federatedSpeed(ModelHyperParams hyper, int batch, int k, int rounds) {
         FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, batch, 0.5, 0, 0, 0, 0, 0, false, null);
-        return new TrainConfig("raw.credit", "credit-mlp", hyper, DataSpec.credit(), 1, batch, k, 2, 0, 0.2, 3, 0, 1, f);
+        return new TrainConfig("raw.credit", "credit-mlp", hyper, Domain.CREDIT.dataSpec(), 1, batch, k, 2, 0, 0.2, 3, 0, 1, f);
     }
 
     private void fedsgd(String stamp) {
@@ -194,7 +194,7 @@ public final class TrainingBenchmark {
                           double mu, String stamp) {
         ModelHyperParams hyper = new ModelHyperParams(List.of(64, 32), 0.0, lr, 1e-5, 9, "sgd");
         FederatedConfig f = new FederatedConfig(Partitioners.CLIENT_ID, rounds, e, b, 0.2, 2, 0, 0, stragglers, stopAt, false, null);
-        TrainConfig config = new TrainConfig(table, "credit-mlp", hyper, DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 9, 0, 1000, f);
+        TrainConfig config = new TrainConfig(table, "credit-mlp", hyper, Domain.CREDIT.dataSpec(), 1, 64, 1, 0, 0, 0.2, 9, 0, 1000, f);
         StrategyConfig sc = StrategyConfig.defaults(strategy).withSampling(0.25, 1);
         if ("fedprox".equals(strategy)) {
             sc = sc.withProximalMu(mu);

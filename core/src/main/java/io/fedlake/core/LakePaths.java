@@ -32,13 +32,18 @@ public final class LakePaths {
         return r;
     }
 
+    /** Whether {@code name} is a two-part lower-case table name such as {@code raw.credit}. */
+    public static boolean isTableName(String name) {
+        return name != null && TABLE_NAME.matcher(name).matches();
+    }
+
     /**
      * Location of a table under a normalised root, e.g. {@code raw.credit} → {@code <root>/raw/credit}.
      *
      * @throws UserError when the name is not {@code schema.table} in lower case
      */
     public static String tablePath(String root, String table) {
-        if (table == null || !TABLE_NAME.matcher(table).matches()) {
+        if (!isTableName(table)) {
             throw new UserError("bad table name '" + table + "': expected schema.table in lower case, e.g. raw.credit");
         }
         return root + "/" + table.replace('.', '/');

@@ -1,7 +1,7 @@
 package io.fedlake.cli;
 
 import io.fedlake.ingest.IngestJob;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.core.RunIds;
 import io.fedlake.zoo.image.ImageCheck;
@@ -90,7 +90,7 @@ final class IngestCommand extends SparkCommand {
         if (format.equals("images")) {
             o = IngestJob.images(lake, src, table, key, pathColumn, new ImageCheck(maxImageBytes, 8, maxImageSide, channels), mode, batch);
         } else {
-            StructType schema = domain != null && format.equals("csv") ? io.fedlake.generate.SyntheticData.schema(domain) : null;
+            StructType schema = domain != null && format.equals("csv") ? domain.rawSchema() : null;
             o = IngestJob.tabular(lake, src, format, table, schema, key, mode, batch);
         }
         out.printf("ingested %s → %s: %,d read = %,d landed + %,d quarantined in %.1f s (Delta version %d)%n", source, o.table(), o.read(), o.landed(),

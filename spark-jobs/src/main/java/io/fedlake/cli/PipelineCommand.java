@@ -3,7 +3,7 @@ package io.fedlake.cli;
 import io.fedlake.core.UserError;
 
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.core.RunIds;
 import io.fedlake.registry.ModelFiles;

@@ -2,7 +2,7 @@ package io.fedlake.cli;
 
 import io.fedlake.core.UserError;
 
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.core.RunIds;
 import io.fedlake.score.ScoreLedger;

@@ -1,6 +1,6 @@
 package io.fedlake.cli;
 
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.train.Dl4jParameterAveragingTrainer;
 import io.fedlake.train.RegimeArguments;
 import io.fedlake.train.RegimeFactory;
@@ -228,7 +228,7 @@ public final class TrainOptions implements RegimeArguments {
     }
 
     DataSpec spec() {
-        DataSpec preset = DataSpec.preset(domain());
+        DataSpec preset = domain().dataSpec();
         return inferred != null ? inferred : preset.with(key, numeric, categorical, label);
     }
 
@@ -243,7 +243,7 @@ public final class TrainOptions implements RegimeArguments {
         if (table == null || label == null || numeric != null || categorical != null) {
             return null;
         }
-        DataSpec preset = DataSpec.preset(domain());
+        DataSpec preset = domain().dataSpec();
         List<String> skipped = new java.util.ArrayList<>();
         inferred = DataSpec.inferred(schema, key != null ? key : preset.entityKey(),
                 clientColumn != null ? clientColumn : preset.clientKey(), label, preset.standardizeImages(), skipped);

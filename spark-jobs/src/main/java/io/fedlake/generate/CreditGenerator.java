@@ -1,5 +1,6 @@
 package io.fedlake.generate;
 
+import io.fedlake.preset.Domain;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -29,28 +30,7 @@ final class CreditGenerator implements Serializable {
     private static final Instant START = LocalDate.of(2024, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC);
     private static final long SPAN_SECONDS = 730L * 24 * 3600;
 
-    static final StructType SCHEMA = new StructType()
-            .add("application_id", DataTypes.StringType, false)
-            .add("applicant_id", DataTypes.StringType, false)
-            .add("application_ts", DataTypes.TimestampType, false)
-            .add("application_date", DataTypes.DateType, false)
-            .add("branch_id", DataTypes.StringType, false)
-            .add("age", DataTypes.IntegerType, false)
-            .add("annual_income", DataTypes.DoubleType, false)
-            .add("employment_type", DataTypes.StringType, false)
-            .add("employment_years", DataTypes.DoubleType, false)
-            .add("home_ownership", DataTypes.StringType, false)
-            .add("loan_purpose", DataTypes.StringType, false)
-            .add("loan_amount", DataTypes.DoubleType, false)
-            .add("loan_term_months", DataTypes.IntegerType, false)
-            .add("interest_rate", DataTypes.DoubleType, false)
-            .add("debt_to_income", DataTypes.DoubleType, false)
-            .add("credit_history_years", DataTypes.DoubleType, false)
-            .add("num_open_accounts", DataTypes.IntegerType, false)
-            .add("num_delinquencies_2y", DataTypes.IntegerType, false)
-            .add("revolving_utilization", DataTypes.DoubleType, false)
-            .add("num_inquiries_6m", DataTypes.IntegerType, false)
-            .add("defaulted_12m", DataTypes.IntegerType, false);
+    static final StructType SCHEMA = Domain.CREDIT.rawSchema();
 
     private final long seed;
     private final double[] branchWeights = new double[BRANCHES];

@@ -1,5 +1,6 @@
 package io.fedlake.generate;
 
+import io.fedlake.preset.Domain;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -34,22 +35,7 @@ final class DefectGenerator implements Serializable {
             {66, 2.4, 130, 62, 0.2},
     };
 
-    static final StructType SCHEMA = new StructType()
-            .add("inspection_id", DataTypes.StringType, false)
-            .add("plant_id", DataTypes.StringType, false)
-            .add("line_id", DataTypes.StringType, false)
-            .add("inspected_ts", DataTypes.TimestampType, false)
-            .add("inspection_date", DataTypes.DateType, false)
-            .add("temperature_c", DataTypes.DoubleType, false)
-            .add("vibration_rms", DataTypes.DoubleType, false)
-            .add("pressure_bar", DataTypes.DoubleType, false)
-            .add("line_speed_mpm", DataTypes.DoubleType, false)
-            .add("humidity_pct", DataTypes.DoubleType, false)
-            .add("image", DataTypes.BinaryType, false)
-            .add("image_width", DataTypes.IntegerType, false)
-            .add("image_height", DataTypes.IntegerType, false)
-            .add("defect_type", DataTypes.StringType, false)
-            .add("is_defect", DataTypes.IntegerType, false);
+    static final StructType SCHEMA = Domain.DEFECT.rawSchema();
 
     private final long seed;
 

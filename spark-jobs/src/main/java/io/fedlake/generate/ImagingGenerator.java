@@ -1,5 +1,6 @@
 package io.fedlake.generate;
 
+import io.fedlake.preset.Domain;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -35,22 +36,7 @@ final class ImagingGenerator implements Serializable {
             {-1.8, 0.90, 0.06, 0.045, 63},
     };
 
-    static final StructType SCHEMA = new StructType()
-            .add("image_id", DataTypes.StringType, false)
-            .add("patient_id", DataTypes.StringType, false)
-            .add("hospital_id", DataTypes.StringType, false)
-            .add("study_ts", DataTypes.TimestampType, false)
-            .add("study_date", DataTypes.DateType, false)
-            .add("age", DataTypes.IntegerType, false)
-            .add("sex", DataTypes.StringType, false)
-            .add("crp_mg_l", DataTypes.DoubleType, false)
-            .add("wbc_10e9_l", DataTypes.DoubleType, false)
-            .add("hemoglobin_g_dl", DataTypes.DoubleType, false)
-            .add("smoker", DataTypes.IntegerType, false)
-            .add("image", DataTypes.BinaryType, false)
-            .add("image_width", DataTypes.IntegerType, false)
-            .add("image_height", DataTypes.IntegerType, false)
-            .add("finding", DataTypes.IntegerType, false);
+    static final StructType SCHEMA = Domain.IMAGING.rawSchema();
 
     private final long seed;
 

@@ -1,6 +1,6 @@
 package io.fedlake.generate;
 
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
@@ -19,15 +19,6 @@ public final class SyntheticData {
     }
 
     public record Result(String table, String path, long rows, long version, double seconds) {
-    }
-
-    /** The schema of a domain's raw table (also the typed schema CSV ingestion parses with). */
-    public static StructType schema(Domain domain) {
-        return switch (domain) {
-            case CREDIT -> CreditGenerator.SCHEMA;
-            case IMAGING -> ImagingGenerator.SCHEMA;
-            case DEFECT -> DefectGenerator.SCHEMA;
-        };
     }
 
     /** The generated rows as a lazy Dataset (no action is run). */

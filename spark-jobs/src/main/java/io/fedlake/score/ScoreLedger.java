@@ -1,7 +1,7 @@
 package io.fedlake.score;
 
 import io.fedlake.core.UserError;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

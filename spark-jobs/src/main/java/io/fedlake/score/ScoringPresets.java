@@ -1,6 +1,6 @@
 package io.fedlake.score;
 
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 
 import java.util.List;
 import java.util.Map;

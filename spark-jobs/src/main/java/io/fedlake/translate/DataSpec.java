@@ -1,6 +1,5 @@
 package io.fedlake.translate;
 
-import io.fedlake.lake.Domain;
 import io.fedlake.zoo.ModelSpec;
 
 import java.io.Serializable;
@@ -9,8 +8,8 @@ import java.util.List;
 
 /**
  * Which columns of a table are what: entity key, client key, numeric and categorical features, an optional
- * image column, and the outputs with their label columns and classes. The three domains are presets of this;
- * any ingested Delta table can be described with one.
+ * image column, and the outputs with their label columns and classes. The three shipped domains are presets of
+ * this ({@code io.fedlake.preset.Domain}); any ingested Delta table can be described with one.
  *
  * @param clientKey   federated client column (may be null)
  * @param imageColumn       binary column with an encoded image (null for tabular data)
@@ -46,38 +45,6 @@ public record DataSpec(String entityKey, String clientKey, List<String> numeric,
         if (features.stream().distinct().count() != features.size()) {
             throw new IllegalArgumentException("a column is listed twice among the features: " + features);
         }
-    }
-
-    /** Credit preset over {@code raw.credit}: default within 12 months. */
-    public static DataSpec credit() {
-        return new DataSpec("application_id", "branch_id",
-                List.of("age", "annual_income", "employment_years", "loan_amount", "loan_term_months", "interest_rate",
-                        "debt_to_income", "credit_history_years", "num_open_accounts", "num_delinquencies_2y",
-                        "revolving_utilization", "num_inquiries_6m"),
-                List.of("employment_type", "home_ownership", "loan_purpose"), null,
-                List.of(binary("p_default", "defaulted_12m")), false);
-    }
-
-    /** Imaging preset over {@code raw.imaging}: the study image plus clinical features → finding. */
-    public static DataSpec imaging() {
-        return new DataSpec("image_id", "hospital_id", List.of("age", "crp_mg_l", "wbc_10e9_l", "hemoglobin_g_dl", "smoker"),
-                List.of("sex"), "image", List.of(binary("p_finding", "finding")), false);
-    }
-
-    /** Defect preset over {@code raw.defect}: surface image plus sensors → defect type and defect probability. */
-    public static DataSpec defect() {
-        return new DataSpec("inspection_id", "plant_id",
-                List.of("temperature_c", "vibration_rms", "pressure_bar", "line_speed_mpm", "humidity_pct"), List.of(), "image",
-                List.of(new ModelSpec.Output("p_defect_type", "defect_type", List.of("none", "scratch", "spot", "crack")),
-                        binary("p_defect", "is_defect")), true);
-    }
-
-    public static DataSpec preset(Domain domain) {
-        return switch (domain) {
-            case CREDIT -> credit();
-            case IMAGING -> imaging();
-            case DEFECT -> defect();
-        };
     }
 
     public static ModelSpec.Output binary(String name, String labelColumn) {

@@ -3,7 +3,7 @@ package io.fedlake.campaign;
 import io.fedlake.features.stats.FeatureStatistics;
 import io.fedlake.generate.SyntheticData;
 import io.fedlake.ingest.IngestJob;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.score.ScoringJob;
@@ -261,7 +261,7 @@ class BadInputCampaignTest extends LocalSparkTest {
     @Test
     void scoringAccountsForEveryRowAndScoresOnlyFiniteProbabilities() {
         Dataset<Row> good = SyntheticData.rows(spark, Domain.CREDIT, 300, 2, 9);
-        DataSpec spec = DataSpec.credit();
+        DataSpec spec = Domain.CREDIT.dataSpec();
         TabularPreprocessor tabular = PreprocessorFit.fit(FeatureStatistics.compute(good, spec.numeric(), spec.categorical(), 20),
                 spec.numeric(), spec.categorical());
         Preprocessing pre = new Preprocessing(tabular, null, spec.outputs());

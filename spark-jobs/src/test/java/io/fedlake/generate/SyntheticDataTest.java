@@ -1,6 +1,6 @@
 package io.fedlake.generate;
 
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
 import org.apache.spark.ml.Pipeline;

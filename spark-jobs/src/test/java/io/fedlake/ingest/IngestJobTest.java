@@ -1,7 +1,7 @@
 package io.fedlake.ingest;
 
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.zoo.image.ImageCheck;
@@ -53,7 +53,7 @@ class IngestJobTest extends LocalSparkTest {
         Path landing = Files.createDirectories(tmp.resolve("credit-landing")).resolve("applications.csv");
         Files.writeString(landing, String.join("\n", lines) + "\n" + malformed + "\n" + noKey + "\n" + first + "\n");
 
-        IngestJob.Outcome o = IngestJob.tabular(lake, landing.toString(), "csv", "raw.credit", SyntheticData.schema(Domain.CREDIT), "application_id", "overwrite", "run-csv");
+        IngestJob.Outcome o = IngestJob.tabular(lake, landing.toString(), "csv", "raw.credit", Domain.CREDIT.rawSchema(), "application_id", "overwrite", "run-csv");
 
         assertEquals(53, o.read());
         assertEquals(4, o.quarantined());

@@ -3,7 +3,7 @@ package io.fedlake.score;
 import io.fedlake.core.UserError;
 import io.fedlake.features.stats.FeatureStatistics;
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
@@ -52,7 +52,7 @@ class ScoringJobTest extends LocalSparkTest {
         Dataset<Row> missing = good.limit(1).withColumn("application_id", lit("BAD-NULL")).withColumn("age", lit(null).cast("int"));
         good.unionByName(nan).unionByName(missing).write().format("delta").save(lake.pathOf("raw.credit"));
 
-        DataSpec spec = DataSpec.credit();
+        DataSpec spec = Domain.CREDIT.dataSpec();
         TabularPreprocessor tabular = PreprocessorFit.fit(FeatureStatistics.compute(good, spec.numeric(), spec.categorical(), 20),
                 spec.numeric(), spec.categorical());
         Preprocessing pre = new Preprocessing(tabular, null, spec.outputs());
@@ -133,7 +133,7 @@ class ScoringJobTest extends LocalSparkTest {
 
     @Test
     void reasonCodesNameTheFeaturesThatRaisedTheProbability() {
-        DataSpec spec = DataSpec.credit();
+        DataSpec spec = Domain.CREDIT.dataSpec();
         ModelFiles.LoadedModel base = new ModelRegistry(lake).load("credit-mlp");
         ComputationGraph net = Architectures.byName("logreg").build(base.preprocessing().modelSpec(), ModelHyperParams.creditDefaults(1));
         net.params().assign(0);

@@ -1,7 +1,7 @@
 package io.fedlake.train;
 
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.registry.ModelRegistry;
@@ -34,7 +34,7 @@ class ImageTrainingTest extends LocalSparkTest {
     }
 
     private static TrainingJob.Outcome train(Domain domain, String architecture) {
-        TrainConfig config = new TrainConfig(domain.rawTable(), architecture, ModelHyperParams.imageDefaults(5), DataSpec.preset(domain),
+        TrainConfig config = new TrainConfig(domain.rawTable(), architecture, ModelHyperParams.imageDefaults(5), domain.dataSpec(),
                 3, 32, 5, 2, 2, 0.2, 5);
         List<String> progress = new ArrayList<>();
         TrainingJob.Outcome o = TrainingJob.run(lake, config, new Dl4jParameterAveragingTrainer(), architecture, "run-" + domain.id(), progress::add);

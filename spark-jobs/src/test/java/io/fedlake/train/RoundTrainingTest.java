@@ -2,7 +2,7 @@ package io.fedlake.train;
 
 import io.fedlake.core.UserError;
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.train.federated.ClientSampling;
@@ -43,12 +43,12 @@ class RoundTrainingTest extends LocalSparkTest {
     }
 
     private static TrainConfig paramavg(int epochs) {
-        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), epochs, 64, 8, 0, 2, 0.2, 7);
+        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), Domain.CREDIT.dataSpec(), epochs, 64, 8, 0, 2, 0.2, 7);
     }
 
     private static TrainConfig fedavg(int rounds, double dropout, double minCompletion, int retries) {
         FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, 32, minCompletion, retries, 0, dropout, 0, 0, false, null);
-        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 7,
+        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), Domain.CREDIT.dataSpec(), 1, 64, 1, 0, 0, 0.2, 7,
                 0, 1, f);
     }
 
@@ -71,7 +71,7 @@ class RoundTrainingTest extends LocalSparkTest {
 
     @Test
     void aMultiLayerNetworkTrainsThroughBothOwnRegimes() {
-        DataSpec numericOnly = DataSpec.credit().with(null, null, List.of(), null);
+        DataSpec numericOnly = Domain.CREDIT.dataSpec().with(null, null, List.of(), null);
         TrainConfig pa = new TrainConfig("raw.credit", "sequential-mlp", ModelHyperParams.creditDefaults(7), numericOnly, 2, 64, 8, 0, 2, 0.2, 7);
         FederatedConfig f = new FederatedConfig("branch_id", 3, 1, 32, 0.5, 0, 0, 0, 0, 0, false, null);
         TrainConfig fa = new TrainConfig("raw.credit", "sequential-mlp", ModelHyperParams.creditDefaults(7), numericOnly, 1, 64, 1, 0, 0, 0.2, 7,
@@ -139,7 +139,7 @@ class RoundTrainingTest extends LocalSparkTest {
     private static TrainConfig privateFedavg(int rounds, boolean secure, double dropout, DpConfig dp) {
         FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, 32, 0.3, 0, 0, dropout, 0, 0, secure, dp,
                 secure ? tmp.resolve("client-keys").toString() : null);
-        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 7,
+        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), Domain.CREDIT.dataSpec(), 1, 64, 1, 0, 0, 0.2, 7,
                 0, 1, f);
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fedlake.features.stats.FeatureStatistics;
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.lake.SparkSessions;
 import io.fedlake.registry.ModelRegistry;
@@ -57,7 +57,7 @@ class DeltaRsReadIT {
             Dataset<Row> good = SyntheticData.rows(spark, Domain.CREDIT, 3_000, 2, 7);
             good.unionByName(good.limit(1).withColumn("application_id", lit("BAD-NAN")).withColumn("debt_to_income", expr("CAST('NaN' AS DOUBLE)")))
                     .write().format("delta").save(lake.pathOf("raw.credit"));
-            DataSpec spec = DataSpec.credit();
+            DataSpec spec = Domain.CREDIT.dataSpec();
             TabularPreprocessor tabular = PreprocessorFit.fit(FeatureStatistics.compute(good, spec.numeric(), spec.categorical(), 20),
                     spec.numeric(), spec.categorical());
             Preprocessing pre = new Preprocessing(tabular, null, spec.outputs());

@@ -1,5 +1,7 @@
 package io.fedlake.features.definition;
 
+import io.fedlake.core.LakePaths;
+
 import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
@@ -30,7 +32,6 @@ public final class DefinitionLoader {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static final Pattern COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern TABLE = Pattern.compile("[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*");
     private static final Set<String> TYPES = Set.of("double", "float", "bigint", "int", "smallint", "tinyint", "boolean", "string", "date", "timestamp");
     /** Tables the store itself keeps under {@code features.}; a view cannot take these names. */
     public static final Set<String> RESERVED = Set.of("statistics", "drift", "training_sets", "training_statistics");
@@ -81,7 +82,7 @@ public final class DefinitionLoader {
             v.fail("join_keys", "must not repeat a column, got " + keys);
         }
         String source = v.string("source", true);
-        if (!TABLE.matcher(source).matches()) {
+        if (!LakePaths.isTableName(source)) {
             v.fail("source", "must be schema.table in lower case, e.g. raw.credit, got '" + source + "'");
         }
         String ts = column(v, "event_timestamp", v.string("event_timestamp", true));

@@ -2,7 +2,7 @@ package io.fedlake.train.federated;
 
 import io.fedlake.core.UserError;
 import io.fedlake.generate.SyntheticData;
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
 import io.fedlake.testing.LocalSparkTest;
 import io.fedlake.train.TrainConfig;
@@ -73,7 +73,7 @@ class ClientIsolationTest extends LocalSparkTest {
 
     private static TrainConfig fedavg(int rounds) {
         FederatedConfig f = new FederatedConfig("branch_id", rounds, 1, 32, 0.5, 0, 0, 0, 0, 0, false, null);
-        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), DataSpec.credit(), 1, 64, 1, 0, 0, 0.2, 7,
+        return new TrainConfig("raw.credit", "credit-mlp", ModelHyperParams.creditDefaults(7), Domain.CREDIT.dataSpec(), 1, 64, 1, 0, 0, 0.2, 7,
                 0, 1, f);
     }
 

@@ -1,4 +1,7 @@
-package io.fedlake.lake;
+package io.fedlake.preset;
+
+import io.fedlake.translate.DataSpec;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -41,6 +44,24 @@ public enum Domain {
     /** Lower-case name used on the command line and in table names. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The columns training reads for this domain, and its outputs. */
+    public DataSpec dataSpec() {
+        return switch (this) {
+            case CREDIT -> DomainPresets.credit();
+            case IMAGING -> DomainPresets.imaging();
+            case DEFECT -> DomainPresets.defect();
+        };
+    }
+
+    /** The raw table's typed schema: what the generator writes and what a CSV of this domain is read as. */
+    public StructType rawSchema() {
+        return switch (this) {
+            case CREDIT -> DomainPresets.CREDIT_SCHEMA;
+            case IMAGING -> DomainPresets.IMAGING_SCHEMA;
+            case DEFECT -> DomainPresets.DEFECT_SCHEMA;
+        };
     }
 
     public String scoresTable() {

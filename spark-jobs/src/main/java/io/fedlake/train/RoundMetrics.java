@@ -4,10 +4,20 @@ import java.io.Serializable;
 
 /**
  * Held-out metrics of the global model after a round, accumulated on the executors without collecting scores: a
- * histogram of the first binary output's probability per class (AUC from the histograms, ties within a bin count
- * one half — at 4,096 bins it differs from the exact AUC in the fourth decimal), log loss, and accuracy at 0.5.
- * The registered model's holdout metrics are the exact ones computed by {@link TrainingJob#evaluate}; these are
- * for monitoring rounds and for rounds-to-target experiments.
+ * histogram of the first binary output's probability per class, log loss, and accuracy at 0.5. The registered
+ * model's holdout metrics are the exact ones computed by {@link TrainingJob#evaluate}; these are for monitoring
+ * rounds and for rounds-to-target experiments.
+ *
+ * <p>AUC from the histograms, and how far it can be from the exact one. Probabilities fall into {@value #BINS}
+ * equal-width bins over [0, 1] (values outside go to the end bins); {@link #auc()} counts a (positive, negative)
+ * pair as 1 when the positive's bin is higher, 0 when lower and ½ when they share a bin. The bin is non-decreasing
+ * in the score, so a pair in different bins counts exactly as in the exact AUC (Mann–Whitney: 1, 0, or ½ for equal
+ * scores, as {@link io.fedlake.eval.BinaryMetrics} computes it); only a pair sharing a bin can differ, by at most ½.
+ * Hence, for scores that are not NaN,
+ * <pre>  |auc() − exact AUC| ≤ {@link #aucErrorBound()} = ½ · Σ_i pos_i · neg_i / (P · N)</pre>
+ * with pos_i, neg_i the bin counts and P, N the class totals. The bound is reached when every shared-bin pair is
+ * strictly ordered the same way; it is 0 when no bin holds both classes and ½ when all scores share one bin, so it
+ * is large exactly when scores crowd into a few bins (an untrained or saturated model).
  */
 public final class RoundMetrics implements Serializable {
 
@@ -85,6 +95,25 @@ public final class RoundMetrics implements Serializable {
             below += negatives[i];
         }
         return area / (pos * neg);
+    }
+
+    /**
+     * The most {@link #auc()} can differ from the exact ROC AUC of the same scores: half the fraction of
+     * (positive, negative) pairs that share a bin (see the class comment); NaN when one class is absent.
+     */
+    public double aucErrorBound() {
+        double pos = 0;
+        double neg = 0;
+        double shared = 0;
+        for (int i = 0; i < BINS; i++) {
+            pos += positives[i];
+            neg += negatives[i];
+            shared += (double) positives[i] * negatives[i];
+        }
+        if (pos == 0 || neg == 0) {
+            return Double.NaN;
+        }
+        return 0.5 * shared / (pos * neg);
     }
 
     public double accuracy() {

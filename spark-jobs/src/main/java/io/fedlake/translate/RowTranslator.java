@@ -133,6 +133,9 @@ public final class RowTranslator implements Serializable {
         final float[][] inputs;
         final float[][] labels;
         private final double[] numeric = new double[numericIndex.length];
+        /** One adapter of each kind per batch, pointed at the row being added: no allocation per row. */
+        private final RowFields rowFields = new RowFields();
+        private final InternalRowFields internalFields = new InternalRowFields();
         private int rows;
 
         Batch(int capacity) {
@@ -166,15 +169,43 @@ public final class RowTranslator implements Serializable {
          * @return null when appended, otherwise a one-line reason (the row is not appended)
          */
         public String add(Row row) {
+            rowFields.row = row;
+            try {
+                return add(rowFields);
+            } finally {
+                rowFields.row = null;
+            }
+        }
+
+        /**
+         * Appends one Catalyst row (e.g. from {@code Dataset.queryExecution().toRdd()}), read by ordinal and type
+         * without converting it to an external {@link Row}: numbers are read as primitives and string categories
+         * are looked up by their UTF-8 bytes. Same encoding and same reasons as {@link #add(Row)}. The row is not
+         * kept, so a reused row object is fine.
+         *
+         * @return null when appended, otherwise a one-line reason (the row is not appended)
+         */
+        public String add(InternalRow row) {
+            internalFields.row = row;
+            try {
+                return add(internalFields);
+            } finally {
+                internalFields.row = null;
+            }
+        }
+
+        /** The one encoding of a row, whichever its representation: numeric block, categories, image, labels. */
+        private String add(Fields row) {
             int slot = rows;
             int input = 0;
             TabularPreprocessor t = preprocessing.tabular();
             if (numericIndex.length > 0) {
                 for (int i = 0; i < numericIndex.length; i++) {
-                    if (row.isNullAt(numericIndex[i])) {
+                    int j = numericIndex[i];
+                    if (row.isNull(j)) {
                         return "missing value in column " + numericNames[i];
                     }
-                    numeric[i] = toDouble(row.get(numericIndex[i]));
+                    numeric[i] = row.number(j);
                 }
                 String reason = t.encodeNumeric(numeric, inputs[input], slot * numericIndex.length);
                 if (reason != null) {
@@ -184,17 +215,18 @@ public final class RowTranslator implements Serializable {
             }
             for (int c = 0; c < categoricalIndex.length; c++) {
                 int j = categoricalIndex[c];
-                inputs[input++][slot] = t.categoryIndex(c, row.isNullAt(j) ? null : String.valueOf(row.get(j)));
+                inputs[input++][slot] = row.isNull(j) ? t.categoryIndex(c, null) : row.category(c, j);
             }
             if (imageIndex >= 0) {
                 ImagePreprocessor img = preprocessing.image();
-                String reason = img.decode(row.isNullAt(imageIndex) ? null : (byte[]) row.get(imageIndex), inputs[input], slot * img.size());
+                String reason = img.decode(row.isNull(imageIndex) ? null : row.binary(imageIndex), inputs[input], slot * img.size());
                 if (reason != null) {
                     return reason;
                 }
             }
             for (int o = 0; o < labelIndex.length; o++) {
-                String reason = label(o, row.isNullAt(labelIndex[o]) ? null : row.get(labelIndex[o]), slot);
+                int j = labelIndex[o];
+                String reason = label(o, row.isNull(j) ? null : row.label(j), slot);
                 if (reason != null) {
                     return reason;
                 }
@@ -222,56 +254,6 @@ public final class RowTranslator implements Serializable {
             return null;
         }
 
-        /**
-         * Appends one Catalyst row (e.g. from {@code Dataset.queryExecution().toRdd()}), read by ordinal and type
-         * without converting it to an external {@link Row}: numbers are read as primitives and string categories
-         * are looked up by their UTF-8 bytes. Same encoding and same reasons as {@link #add(Row)}. The row is not
-         * kept, so a reused row object is fine.
-         *
-         * @return null when appended, otherwise a one-line reason (the row is not appended)
-         */
-        public String add(InternalRow row) {
-            int slot = rows;
-            int input = 0;
-            TabularPreprocessor t = preprocessing.tabular();
-            if (numericIndex.length > 0) {
-                for (int i = 0; i < numericIndex.length; i++) {
-                    int j = numericIndex[i];
-                    if (row.isNullAt(j)) {
-                        return "missing value in column " + numericNames[i];
-                    }
-                    numeric[i] = number(row, j, types[j]);
-                }
-                String reason = t.encodeNumeric(numeric, inputs[input], slot * numericIndex.length);
-                if (reason != null) {
-                    return reason;
-                }
-                input++;
-            }
-            for (int c = 0; c < categoricalIndex.length; c++) {
-                int j = categoricalIndex[c];
-                inputs[input++][slot] = row.isNullAt(j) ? t.categoryIndex(c, null)
-                        : types[j] instanceof StringType ? categoryIndex(c, row.getUTF8String(j))
-                        : t.categoryIndex(c, String.valueOf(external(row, j, types[j])));
-            }
-            if (imageIndex >= 0) {
-                ImagePreprocessor img = preprocessing.image();
-                String reason = img.decode(row.isNullAt(imageIndex) ? null : row.getBinary(imageIndex), inputs[input], slot * img.size());
-                if (reason != null) {
-                    return reason;
-                }
-            }
-            for (int o = 0; o < labelIndex.length; o++) {
-                int j = labelIndex[o];
-                String reason = label(o, row.isNullAt(j) ? null : external(row, j, types[j]), slot);
-                if (reason != null) {
-                    return reason;
-                }
-            }
-            rows++;
-            return null;
-        }
-
         /** The batch's inputs as ND4J arrays of {@code rows()} rows, in the network's input order. */
         public INDArray[] features() {
             INDArray[] f = new INDArray[inputs.length];
@@ -294,6 +276,88 @@ public final class RowTranslator implements Serializable {
                 l[o] = Nd4j.create(data, new long[]{rows, u}, org.nd4j.linalg.api.buffer.DataType.FLOAT);
             }
             return l;
+        }
+    }
+
+    /**
+     * Field access by ordinal, the only thing that differs between external and Catalyst rows, so that
+     * {@link Batch} has one encoding for both. The accessors other than {@link #isNull} are called only on
+     * non-null fields, with the ordinal of a column the constructor checked for that use.
+     */
+    private interface Fields {
+        boolean isNull(int j);
+
+        /** A numeric or boolean column as a double (booleans as 1/0). */
+        double number(int j);
+
+        /** The vocabulary index of categorical feature {@code c}, read from column {@code j}. */
+        int category(int c, int j);
+
+        /** The encoded image in a binary column. */
+        byte[] binary(int j);
+
+        /** A label column's value as the external {@link Row} holds it (see {@link RowTranslator#labelText}). */
+        Object label(int j);
+    }
+
+    /** An external {@link Row}, read by its values' runtime classes. */
+    private final class RowFields implements Fields {
+        Row row;
+
+        @Override
+        public boolean isNull(int j) {
+            return row.isNullAt(j);
+        }
+
+        @Override
+        public double number(int j) {
+            return toDouble(row.get(j));
+        }
+
+        @Override
+        public int category(int c, int j) {
+            return preprocessing.tabular().categoryIndex(c, String.valueOf(row.get(j)));
+        }
+
+        @Override
+        public byte[] binary(int j) {
+            return (byte[]) row.get(j);
+        }
+
+        @Override
+        public Object label(int j) {
+            return row.get(j);
+        }
+    }
+
+    /** A Catalyst {@link InternalRow}, read by the schema's types: primitives, and UTF-8 bytes for string categories. */
+    private final class InternalRowFields implements Fields {
+        InternalRow row;
+
+        @Override
+        public boolean isNull(int j) {
+            return row.isNullAt(j);
+        }
+
+        @Override
+        public double number(int j) {
+            return RowTranslator.number(row, j, types[j]);
+        }
+
+        @Override
+        public int category(int c, int j) {
+            return types[j] instanceof StringType ? categoryIndex(c, row.getUTF8String(j))
+                    : preprocessing.tabular().categoryIndex(c, String.valueOf(external(row, j, types[j])));
+        }
+
+        @Override
+        public byte[] binary(int j) {
+            return row.getBinary(j);
+        }
+
+        @Override
+        public Object label(int j) {
+            return external(row, j, types[j]);
         }
     }
 

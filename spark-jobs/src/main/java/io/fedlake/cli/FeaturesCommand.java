@@ -28,7 +28,6 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -74,14 +73,6 @@ final class FeaturesCommand implements Runnable {
             throw new UserError(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e);
-        }
-    }
-
-    static LocalDate date(String option, String value) {
-        try {
-            return LocalDate.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " must be yyyy-MM-dd, got '" + value + "'");
         }
     }
 
@@ -140,8 +131,8 @@ final class FeaturesCommand implements Runnable {
 
         @Override
         protected void validate() {
-            from = date("--from", fromText);
-            to = date("--to", toText);
+            from = DateOption.parse("--from", fromText);
+            to = DateOption.parse("--to", toText);
             if (to.isBefore(from)) {
                 throw new IllegalArgumentException("--to must not be before --from, got " + from + " .. " + to);
             }
@@ -287,7 +278,7 @@ final class FeaturesCommand implements Runnable {
 
         @Override
         protected void validate() {
-            date = date("--date", dateText);
+            date = DateOption.parse("--date", dateText);
             if (bins < 2) {
                 throw new IllegalArgumentException("--bins must be ≥ 2, got " + bins);
             }

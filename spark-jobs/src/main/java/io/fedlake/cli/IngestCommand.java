@@ -75,11 +75,7 @@ final class IngestCommand extends SparkCommand {
             key = domain != null ? domain.entityKey() : "id";
         }
         new ImageCheck(maxImageBytes, 8, maxImageSide, channels);
-        try {
-            logicalDate = date == null ? java.time.LocalDate.now(java.time.ZoneOffset.UTC) : java.time.LocalDate.parse(date);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("--date must be yyyy-MM-dd, got '" + date + "'");
-        }
+        logicalDate = DateOption.parseOrToday("--date", date);
     }
 
     @Override

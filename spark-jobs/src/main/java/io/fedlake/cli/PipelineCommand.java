@@ -25,8 +25,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,11 +102,7 @@ final class PipelineCommand extends SparkCommand {
         if (!unused.isEmpty()) {
             throw new IllegalArgumentException("--domain " + String.join(",", domainNames) + " does not use " + String.join(", ", unused));
         }
-        try {
-            logicalDate = date == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(date);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--date must be yyyy-MM-dd, got '" + date + "'");
-        }
+        logicalDate = DateOption.parseOrToday("--date", date);
         for (Domain d : domains) {
             training(d); // the training options are checked before Spark starts
         }

@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,11 +41,7 @@ final class ReconcileCommand extends SparkCommand {
         for (String d : domainNames) {
             domains.add(Domain.parse(d.trim()));
         }
-        try {
-            date = LocalDate.parse(dateText);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--date must be yyyy-MM-dd, got '" + dateText + "'");
-        }
+        date = DateOption.parse("--date", dateText);
         if (table != null && domains.size() != 1) {
             throw new IllegalArgumentException("--table names the input of one domain; got " + domains.size() + " domains");
         }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -64,11 +63,7 @@ final class ScoreCommand extends SparkCommand {
     @Override
     protected void validate() {
         domain = Domain.parse(domainName);
-        try {
-            logicalDate = LocalDate.parse(date);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--date must be yyyy-MM-dd, got '" + date + "'");
-        }
+        logicalDate = DateOption.parse("--date", date);
         if (table == null) {
             table = domain.rawTable();
         }

@@ -72,7 +72,8 @@ public final class TrainOptions implements RegimeArguments {
             completionCandidates = RegimeNames.class)
     String regime;
 
-    @Option(names = "--model", description = "Architecture from the model zoo. Default: credit-mlp, imaging-fusion or defect-fusion by domain")
+    @Option(names = "--model", description = "Architecture from the model zoo: ${COMPLETION-CANDIDATES}. Default: credit-mlp, imaging-fusion or defect-fusion by domain",
+            completionCandidates = ArchitectureNames.class)
     String architecture;
 
     @Option(names = "--name", description = "Registered model name. Default: the architecture's name")
@@ -336,6 +337,14 @@ public final class TrainOptions implements RegimeArguments {
         @Override
         public java.util.Iterator<String> iterator() {
             return Regimes.names().iterator();
+        }
+    }
+
+    /** Registered architectures, for help. */
+    static final class ArchitectureNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return io.fedlake.zoo.Architectures.all().keySet().iterator();
         }
     }
 

@@ -438,6 +438,41 @@ public final class FederatedTrainer implements Trainer {
     /** One attempt at a round: plan, train the selected clients, aggregate on the executors. */
     private Outcome runAttempt(int round, int attempt, List<String> selected, float[] global, TrainConfig config, FederatedConfig f,
                                JavaSparkContext jsc, RoundShards<EncodedShard> shards, Broadcast<byte[]> arch, String sha, double expectedClients) {
+        ClientRound cr = configureAttempt(round, attempt, selected, config, f);
+        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
+        Broadcast<float[]> g = jsc.broadcast(global);
+        Broadcast<ClientRound> b = jsc.broadcast(cr);
+        boolean individual = strategy.needsIndividualUpdates();
+        boolean partial = strategy.acceptsPartialWork();
+        int n = global.length;
+        // what one client's task sends on: its own update (median, trimmed mean), a masked fixed-point sum (secure
+        // aggregation) or an exact 128-bit sum
+        long perClient = (long) n * (individual ? 4L : f.secureAggregation() ? 8L : 16L);
+        try {
+            JavaRDD<EncodedShard> clients = shards.of(selected);
+            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual, limits), (acc, shard) -> {
+                if (!b.value().selected(shard.client())) {
+                    return acc;
+                }
+                ClientKeyStore own = b.value().secureAggregation() ? new ClientKeyStore(b.value().keyStore(), hc.value().value()) : null;
+                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial, own);
+                return acc;
+            }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
+            List<SecureAggregation.RevealedSeed> revealed = r.masked == null ? List.of() : unmaskingRound(shards, b, hc, r);
+            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy, revealed);
+            return attemptOutcome(selected.size(), r, updates, r.completed * perClient, f, individual);
+        } finally {
+            g.destroy();
+            b.destroy();
+        }
+    }
+
+    /**
+     * What the selected clients are asked to do in this attempt: the strategy's fit instructions, with the simulated
+     * stragglers and dropouts drawn from (seed, round, attempt), the deadline, and secure aggregation's public keys
+     * and fresh masking context.
+     */
+    private ClientRound configureAttempt(int round, int attempt, List<String> selected, TrainConfig config, FederatedConfig f) {
         long seed = config.seed();
         long roundSeed = ClientSampling.mix(ClientSampling.mix(seed, round), attempt);
         SplittableRandom sim = new SplittableRandom(ClientSampling.mix(roundSeed, 0x5157));
@@ -469,49 +504,27 @@ public final class FederatedTrainer implements Trainer {
             nonces.nextBytes(nonce);
             context = PairwiseKeys.context(runId, round, attempt, nonce);
         }
-        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp(),
+        return new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp(),
                 f.clientKeys(), keys, context);
-        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
-        Broadcast<float[]> g = jsc.broadcast(global);
-        Broadcast<ClientRound> b = jsc.broadcast(cr);
-        boolean individual = strategy.needsIndividualUpdates();
-        boolean partial = strategy.acceptsPartialWork();
-        int n = global.length;
-        // what one client's task sends on: its own update (median, trimmed mean), a masked fixed-point sum (secure
-        // aggregation) or an exact 128-bit sum
-        long perClient = (long) n * (individual ? 4L : f.secureAggregation() ? 8L : 16L);
-        try {
-            JavaRDD<EncodedShard> clients = shards.of(selected);
-            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual, limits), (acc, shard) -> {
-                if (!b.value().selected(shard.client())) {
-                    return acc;
-                }
-                ClientKeyStore own = b.value().secureAggregation() ? new ClientKeyStore(b.value().keyStore(), hc.value().value()) : null;
-                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial, own);
-                return acc;
-            }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
-            List<SecureAggregation.RevealedSeed> revealed = r.masked == null ? List.of() : unmaskingRound(shards, b, hc, r);
-            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy, revealed);
-            List<ClientFailure> failures = new ArrayList<>(r.failures);
-            failures.sort(Comparator.comparing(ClientFailure::clientId));
-            List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
-            rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
-            long bytes = r.completed * perClient;
-            // DP releases no loss or example count (neither is noised); secure aggregation only their sums
-            long examples = r.examples;
-            Double meanLoss = r.examples == 0 ? null : r.lossSum / r.examples;
-            if (f.dp() != null) {
-                examples = 0;
-                meanLoss = null;
-            } else if (f.secureAggregation() && !individual) {
-                examples = updates.isEmpty() ? 0 : updates.get(0).examples();
-                meanLoss = updates.isEmpty() ? null : updates.get(0).trainLoss();
-            }
-            return new Outcome(selected.size(), r.completed, updates, failures, meanLoss, examples, bytes, rows);
-        } finally {
-            g.destroy();
-            b.destroy();
+    }
+
+    /** The attempt as the round and the log see it. */
+    private static Outcome attemptOutcome(int selected, Results r, List<ClientUpdate> updates, long bytes, FederatedConfig f, boolean individual) {
+        List<ClientFailure> failures = new ArrayList<>(r.failures);
+        failures.sort(Comparator.comparing(ClientFailure::clientId));
+        List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
+        rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
+        // DP releases no loss or example count (neither is noised); secure aggregation only their sums
+        long examples = r.examples;
+        Double meanLoss = r.examples == 0 ? null : r.lossSum / r.examples;
+        if (f.dp() != null) {
+            examples = 0;
+            meanLoss = null;
+        } else if (f.secureAggregation() && !individual) {
+            examples = updates.isEmpty() ? 0 : updates.get(0).examples();
+            meanLoss = updates.isEmpty() ? null : updates.get(0).trainLoss();
         }
+        return new Outcome(selected, r.completed, updates, failures, meanLoss, examples, bytes, rows);
     }
 
     /**

@@ -123,8 +123,59 @@ public final class ScoringJob {
 
     public static Outcome run(Lake lake, Request r) {
         long t0 = System.nanoTime();
-        Dataset<Row> rows = r.rows();
-        StructType inSchema = rows.schema();
+        Plan plan = checkAndPlan(r);
+        Projection projection = project(r, plan);
+        SparkSession spark = lake.spark();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<byte[]> model = jsc.broadcast(r.model().networkBytes());
+        try {
+            ScoringPass pass = scoringPass(spark, r, plan, projection, model);
+            Claim claim = new Claim(r.logicalDate().toString(), Timestamp.from(Instant.now()));
+            List<Column> scoreCols = scoreColumns(r, plan, claim);
+            String scoresTable = "scores." + r.domain();
+            String scoresPath = lake.pathOf(scoresTable);
+            long t1 = System.nanoTime();
+            long input = writeScores(lake, pass, scoreCols, scoresPath, r, claim);
+            long t2 = System.nanoTime();
+            String quarantineTable = "quarantine." + r.domain();
+            long quarantined = quarantineRejected(lake, quarantineTable, r, plan, model, pass.rejected(), claim);
+            long t3 = System.nanoTime();
+            PartitionRows.Count stored = reconcile(spark, scoresTable, scoresPath, claim.date(), r.jobRunId(), input, quarantined);
+            long t4 = System.nanoTime();
+            LOG.info(String.format("scored %,d rows for %s: prepare %.1f s, scores %.1f s, quarantine %.1f s, reconcile %.1f s (%s)", input,
+                    claim.date(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
+                    stored.fromCommit() >= 0 ? "from commit " + stored.fromCommit() : "from the table state"));
+            return new Outcome(input, input - quarantined, quarantined, scoresTable, scoresPath, stored.version(), quarantineTable, (t4 - t0) / 1e9);
+        } finally {
+            model.destroy();
+        }
+    }
+
+    /**
+     * What the model asks of the input, checked against the full input's schema before any Spark work.
+     *
+     * @param full      the translator over the full input (it finds the rejected rows again, with complete records)
+     * @param keyNames  the entity key, then the client key if any
+     * @param labels    readable feature names for reason codes, in the tabular preprocessor's order
+     */
+    private record Plan(StructType inSchema, RowTranslator full, List<String> keyNames, Optional<ModelSpec.Output> binary,
+                        Optional<ModelSpec.Output> multi, int reasonCodes, List<String> labels) {
+    }
+
+    /** The keys and the model's columns only, with a translator and key ordinals over them. */
+    private record Projection(Dataset<Row> rows, StructType schema, RowTranslator translator, int[] keys) {
+    }
+
+    /** The lazy scoring pass and its counters (filled when its rows are written). */
+    private record ScoringPass(Dataset<Row> results, LongAccumulator read, LongAccumulator rejected) {
+    }
+
+    /** The logical date this run replaces, and the time its rows carry. */
+    private record Claim(String date, Timestamp scoredAt) {
+    }
+
+    private static Plan checkAndPlan(Request r) {
+        StructType inSchema = r.rows().schema();
         // Built against the full input first: missing or mistyped columns are reported before any Spark work.
         RowTranslator full = new RowTranslator(r.model().preprocessing(), inSchema, false, r.input().table());
         List<ModelSpec.Output> outputs = r.model().preprocessing().outputs();
@@ -143,113 +194,133 @@ public final class ScoringJob {
             tabular.categoricalColumns().forEach(c -> labels.add(r.featureLabels().getOrDefault(c, c)));
         }
         List<String> keyNames = r.clientKey() == null ? List.of(r.entityKey()) : List.of(r.entityKey(), r.clientKey());
+        return new Plan(inSchema, full, keyNames, binary, multi, reasonCodes, labels);
+    }
 
-        // The scoring pass reads only the keys and the model's columns (the Parquet scan prunes the rest) as
-        // Catalyst rows, encodes them by ordinal into the batch buffers and emits Catalyst rows: no external Row
-        // on either side, nothing persisted, and the input is read once for the scores.
-        LinkedHashSet<String> needed = new LinkedHashSet<>(keyNames);
-        needed.addAll(full.columns(inSchema));
-        Dataset<Row> projected = rows.select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+    /**
+     * The scoring pass reads only the keys and the model's columns (the Parquet scan prunes the rest) as Catalyst
+     * rows, encodes them by ordinal into the batch buffers and emits Catalyst rows: no external Row on either side,
+     * nothing persisted, and the input is read once for the scores.
+     */
+    private static Projection project(Request r, Plan plan) {
+        LinkedHashSet<String> needed = new LinkedHashSet<>(plan.keyNames());
+        needed.addAll(plan.full().columns(plan.inSchema()));
+        Dataset<Row> projected = r.rows().select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
         StructType projectedSchema = projected.schema();
         RowTranslator translator = new RowTranslator(r.model().preprocessing(), projectedSchema, false, r.input().table());
-        int[] keys = keyNames.stream().mapToInt(projectedSchema::fieldIndex).toArray();
+        int[] keys = plan.keyNames().stream().mapToInt(projectedSchema::fieldIndex).toArray();
+        return new Projection(projected, projectedSchema, translator, keys);
+    }
 
-        SparkSession spark = lake.spark();
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<byte[]> model = jsc.broadcast(r.model().networkBytes());
-        try {
-            BatchInference inference = new BatchInference(translator, model, r.model().version().sha256(), r.batchSize(), keys, reasonCodes, labels);
-            LongAccumulator read = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows read");
-            LongAccumulator rejected = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows rejected");
-            JavaRDD<InternalRow> scoredRows = projected.queryExecution().toRdd().toJavaRDD()
-                    .mapPartitions(it -> {
-                        io.fedlake.gpu.DeviceBinding.forCurrentTask(); // this task's GPU, if Spark assigned one
-                        return inference.score(it, read, rejected);
-                    });
-            // internalCreateDataFrame (public in bytecode, private[sql] in Scala) takes Catalyst rows as they are;
-            // createDataFrame(JavaRDD<Row>) would convert every row through the external Row converters again.
-            Dataset<Row> results = spark.internalCreateDataFrame(scoredRows.rdd(), inference.scoreSchema(projectedSchema), false);
+    /** Translates and scores the projected rows in batches on the executors (lazily: nothing runs until the write). */
+    private static ScoringPass scoringPass(SparkSession spark, Request r, Plan plan, Projection projection, Broadcast<byte[]> model) {
+        BatchInference inference = new BatchInference(projection.translator(), model, r.model().version().sha256(), r.batchSize(), projection.keys(),
+                plan.reasonCodes(), plan.labels());
+        LongAccumulator read = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows read");
+        LongAccumulator rejected = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows rejected");
+        JavaRDD<InternalRow> scoredRows = projection.rows().queryExecution().toRdd().toJavaRDD()
+                .mapPartitions(it -> {
+                    io.fedlake.gpu.DeviceBinding.forCurrentTask(); // this task's GPU, if Spark assigned one
+                    return inference.score(it, read, rejected);
+                });
+        // internalCreateDataFrame (public in bytecode, private[sql] in Scala) takes Catalyst rows as they are;
+        // createDataFrame(JavaRDD<Row>) would convert every row through the external Row converters again.
+        Dataset<Row> results = spark.internalCreateDataFrame(scoredRows.rdd(), inference.scoreSchema(projection.schema()), false);
+        return new ScoringPass(results, read, rejected);
+    }
 
-            String date = r.logicalDate().toString();
-            Timestamp scoredAt = Timestamp.from(Instant.now());
-            ModelFiles.ModelVersion mv = r.model().version();
-
-            List<Column> scoreCols = new ArrayList<>(List.of(
-                    col(r.entityKey()),
-                    r.clientKey() == null ? lit(null).cast("string").as("client_id") : col(r.clientKey()).cast("string").as("client_id")));
-            if (binary.isPresent()) {
-                Column p = col(binary.get().name());
-                scoreCols.addAll(decisionColumns(p, r.threshold(), r.decisions()));
-            }
-            if (multi.isPresent()) {
-                Column classes = array(multi.get().classes().stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
-                Column p = col(multi.get().name());
-                scoreCols.add(map_from_arrays(classes, p).as("class_probabilities"));
-                scoreCols.add(element_at(classes, array_position(p, array_max(p)).cast("int")).as("predicted_class"));
-            }
-            if (reasonCodes > 0) {
-                scoreCols.add(col(BatchInference.REASON_CODES));
-            }
-            scoreCols.addAll(provenanceColumns(mv, r.input(), r.featureViews(), r.jobRunId(), scoredAt, date));
-            String scoresTable = "scores." + r.domain();
-            String scoresPath = lake.pathOf(scoresTable);
-            // A retried commit reruns the job: the counts start again with each attempt.
-            long t1 = System.nanoTime();
-            Dataset<Row> scoreRows = results.select(scoreCols.toArray(new Column[0]));
-            createWithLeanStatistics(lake.spark(), scoresPath, scoreRows.schema(), List.of(r.entityKey(), "probability"));
-            writeDatePartition(scoreRows, scoresPath, date, null, r.jobRunId(), read, rejected);
-            long input = read.value();
-            long t2 = System.nanoTime();
-
-            // Rejected rows are few: they are found again (same translator, no forward pass) only when the scoring pass
-            // counted any, from the full input so that their record JSON is complete.
-            String quarantineTable = "quarantine." + r.domain();
-            String quarantinePath = lake.pathOf(quarantineTable);
-            int[] fullKeys = keyNames.stream().mapToInt(inSchema::fieldIndex).toArray();
-            BatchInference check = new BatchInference(full, model, r.model().version().sha256(), 1, fullKeys);
-            StructType rejectSchema = check.rejectSchema(inSchema);
-            Column[] quarantineCols = {
-                    col(r.entityKey()).cast("string").as("entity_id"),
-                    col(BatchInference.REASON).as("reason"),
-                    col(BatchInference.RECORD_JSON),
-                    lit("score").as("stage"),
-                    lit(r.input().table()).as("input_table"),
-                    lit(r.input().version()).as("input_version"),
-                    lit(r.jobRunId()).as("job_run_id"),
-                    lit(scoredAt).as("quarantined_at"),
-                    to_date(lit(date)).as("logical_date"),
-            };
-            long quarantined = 0;
-            if (rejected.value() > 0) {
-                Dataset<Row> bad = rows.mapPartitions((MapPartitionsFunction<Row, Row>) check::rejects, Encoders.row(rejectSchema));
-                writeDatePartition(bad.select(quarantineCols), quarantinePath, date, SCORE_STAGE, r.jobRunId());
-                quarantined = quarantineRows(spark, quarantinePath, date, r.jobRunId());
-                if (quarantined != rejected.value()) {
-                    throw new UserError(quarantineTable + " for " + date + ": the scoring pass rejected " + rejected.value()
-                            + " row(s) but " + quarantined + " were quarantined");
-                }
-            } else if (!DeltaTable.isDeltaTable(spark, quarantinePath) || quarantineRows(spark, quarantinePath, date, null) > 0) {
-                // Nothing to quarantine: the date's quarantine rows from an earlier scoring run are still replaced.
-                Dataset<Row> none = spark.createDataFrame(List.of(), rejectSchema);
-                writeDatePartition(none.select(quarantineCols), quarantinePath, date, SCORE_STAGE, r.jobRunId());
-            }
-
-            long t3 = System.nanoTime();
-            PartitionRows.Count stored = PartitionRows.of(spark, scoresPath, date, r.jobRunId());
-            long written = stored.rows();
-            long scored = input - quarantined;
-            if (written != scored) {
-                throw UserError.countsDoNotReconcile(scoresTable + " for " + date, input, written, quarantined);
-            }
-            long version = stored.version();
-            long t4 = System.nanoTime();
-            LOG.info(String.format("scored %,d rows for %s: prepare %.1f s, scores %.1f s, quarantine %.1f s, reconcile %.1f s (%s)", input, date,
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
-                    stored.fromCommit() >= 0 ? "from commit " + stored.fromCommit() : "from the table state"));
-            return new Outcome(input, scored, quarantined, scoresTable, scoresPath, version, quarantineTable, (t4 - t0) / 1e9);
-        } finally {
-            model.destroy();
+    /** The score table's columns: keys, the binary decision, the classes, reason codes, then the provenance. */
+    private static List<Column> scoreColumns(Request r, Plan plan, Claim claim) {
+        ModelFiles.ModelVersion mv = r.model().version();
+        List<Column> scoreCols = new ArrayList<>(List.of(
+                col(r.entityKey()),
+                r.clientKey() == null ? lit(null).cast("string").as("client_id") : col(r.clientKey()).cast("string").as("client_id")));
+        if (plan.binary().isPresent()) {
+            Column p = col(plan.binary().get().name());
+            scoreCols.addAll(decisionColumns(p, r.threshold(), r.decisions()));
         }
+        if (plan.multi().isPresent()) {
+            Column classes = array(plan.multi().get().classes().stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+            Column p = col(plan.multi().get().name());
+            scoreCols.add(map_from_arrays(classes, p).as("class_probabilities"));
+            scoreCols.add(element_at(classes, array_position(p, array_max(p)).cast("int")).as("predicted_class"));
+        }
+        if (plan.reasonCodes() > 0) {
+            scoreCols.add(col(BatchInference.REASON_CODES));
+        }
+        scoreCols.addAll(provenanceColumns(mv, r.input(), r.featureViews(), r.jobRunId(), claim.scoredAt(), claim.date()));
+        return scoreCols;
+    }
+
+    /**
+     * Runs the scoring pass into the date's partition of the score table, replacing it whole.
+     *
+     * @return the rows the pass read (a retried commit reruns the job: the counts start again with each attempt)
+     */
+    private static long writeScores(Lake lake, ScoringPass pass, List<Column> scoreCols, String scoresPath, Request r, Claim claim) {
+        Dataset<Row> scoreRows = pass.results().select(scoreCols.toArray(new Column[0]));
+        createWithLeanStatistics(lake.spark(), scoresPath, scoreRows.schema(), List.of(r.entityKey(), "probability"));
+        writeDatePartition(scoreRows, scoresPath, claim.date(), null, r.jobRunId(), pass.read(), pass.rejected());
+        return pass.read().value();
+    }
+
+    /**
+     * Rejected rows are few: they are found again (same translator, no forward pass) only when the scoring pass
+     * counted any, from the full input so that their record JSON is complete. With none, the date's quarantine rows
+     * from an earlier scoring run are still replaced.
+     *
+     * @return the rows quarantined, checked against the scoring pass's count
+     */
+    private static long quarantineRejected(Lake lake, String quarantineTable, Request r, Plan plan, Broadcast<byte[]> model,
+                                           LongAccumulator rejected, Claim claim) {
+        SparkSession spark = lake.spark();
+        String date = claim.date();
+        String quarantinePath = lake.pathOf(quarantineTable);
+        int[] fullKeys = plan.keyNames().stream().mapToInt(plan.inSchema()::fieldIndex).toArray();
+        BatchInference check = new BatchInference(plan.full(), model, r.model().version().sha256(), 1, fullKeys);
+        StructType rejectSchema = check.rejectSchema(plan.inSchema());
+        Column[] quarantineCols = quarantineColumns(r, claim);
+        long quarantined = 0;
+        if (rejected.value() > 0) {
+            Dataset<Row> bad = r.rows().mapPartitions((MapPartitionsFunction<Row, Row>) check::rejects, Encoders.row(rejectSchema));
+            writeDatePartition(bad.select(quarantineCols), quarantinePath, date, SCORE_STAGE, r.jobRunId());
+            quarantined = quarantineRows(spark, quarantinePath, date, r.jobRunId());
+            if (quarantined != rejected.value()) {
+                throw new UserError(quarantineTable + " for " + date + ": the scoring pass rejected " + rejected.value()
+                        + " row(s) but " + quarantined + " were quarantined");
+            }
+        } else if (!DeltaTable.isDeltaTable(spark, quarantinePath) || quarantineRows(spark, quarantinePath, date, null) > 0) {
+            // Nothing to quarantine: the date's quarantine rows from an earlier scoring run are still replaced.
+            Dataset<Row> none = spark.createDataFrame(List.of(), rejectSchema);
+            writeDatePartition(none.select(quarantineCols), quarantinePath, date, SCORE_STAGE, r.jobRunId());
+        }
+        return quarantined;
+    }
+
+    private static Column[] quarantineColumns(Request r, Claim claim) {
+        return new Column[]{
+                col(r.entityKey()).cast("string").as("entity_id"),
+                col(BatchInference.REASON).as("reason"),
+                col(BatchInference.RECORD_JSON),
+                lit("score").as("stage"),
+                lit(r.input().table()).as("input_table"),
+                lit(r.input().version()).as("input_version"),
+                lit(r.jobRunId()).as("job_run_id"),
+                lit(claim.scoredAt()).as("quarantined_at"),
+                to_date(lit(claim.date())).as("logical_date"),
+        };
+    }
+
+    /** Input = scored + quarantined, counted from what the run committed; fails loudly otherwise. */
+    private static PartitionRows.Count reconcile(SparkSession spark, String scoresTable, String scoresPath, String date, String jobRunId,
+                                                 long input, long quarantined) {
+        PartitionRows.Count stored = PartitionRows.of(spark, scoresPath, date, jobRunId);
+        long written = stored.rows();
+        long scored = input - quarantined;
+        if (written != scored) {
+            throw UserError.countsDoNotReconcile(scoresTable + " for " + date, input, written, quarantined);
+        }
+        return stored;
     }
 
     /** {@code probability}, the {@code decision} word from the threshold and {@code decision_threshold}, from a binary output. */

@@ -47,85 +47,142 @@ public final class ParameterAveragingTrainer implements Trainer {
         LocalFit.taskThreads();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
-        List<String> names = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            names.add("worker-" + w);
-        }
-        long seed = config.seed();
-        Dataset<Row> withShard = rows.withColumn("__shard", pmod(xxhash64(col(config.spec().entityKey()), lit(seed + 2)), lit((long) workers)).cast("int"));
-        JavaRDD<EncodedShard> shards = TrainingShards.shard(withShard, config.spec().entityKey(), seed, workers, "__shard", names,
-                translator, ctx.rejected());
+        JavaRDD<EncodedShard> shards = shardByWorker(rows, translator, config, ctx, workers);
         HeldOutEvaluation evaluation = new HeldOutEvaluation(jsc, network, translator, ctx.holdout(), "round evaluation");
-        String sha = evaluation.sha256();
-        Broadcast<byte[]> arch = evaluation.architecture();
         try {
-            long s0 = System.nanoTime();
-            List<Integer> sizes = shards.map(EncodedShard::rows).collect();
-            ctx.progress().accept(String.format("%,d training rows encoded into %d worker shards in %.1f s", sizes.stream().mapToLong(n -> n).sum(),
-                    workers, (System.nanoTime() - s0) / 1e9));
-            int batch = config.batchSize();
-            int k = config.averagingFrequency();
-            int maxBatches = sizes.stream().mapToInt(n -> (n + batch - 1) / batch).max().orElse(0);
-            if (maxBatches == 0) {
-                throw new IllegalStateException("no training rows could be encoded");
-            }
-            int stepsPerEpoch = (maxBatches + k - 1) / k;
-            int totalRounds = stepsPerEpoch * config.epochs();
-            int evalEvery = config.evalEvery() > 0 ? config.evalEvery() : stepsPerEpoch;
-            String fingerprint = String.format("%s table=%s arch=%s params=%d workers=%d batch=%d k=%d epochs=%d seed=%d", REGIME, config.table(),
-                    config.architecture(), network.numParams(), workers, batch, k, config.epochs(), seed);
-
-            float[] params = LocalFit.params(network);
-            float[] updater = LocalFit.updaterState(network);
-            int startRound = 0;
-            try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), jsc.hadoopConfiguration())) {
-                log.totalRounds(totalRounds);
-                if (ctx.resume()) {
-                    Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint, jsc.hadoopConfiguration());
-                    startRound = c.round();
-                    params = c.array("params");
-                    updater = c.array("updater");
-                    log.truncateAfter(startRound);
-                    ctx.progress().accept("resumed from the checkpoint of round " + startRound + "/" + totalRounds);
-                }
-                for (int round = startRound + 1; round <= totalRounds; round++) {
-                    long t0 = System.nanoTime();
-                    int epoch = (round - 1) / stepsPerEpoch;
-                    int step = (round - 1) % stepsPerEpoch;
-                    Broadcast<float[]> p = jsc.broadcast(params);
-                    Broadcast<float[]> u = jsc.broadcast(updater);
-                    Step s = new Step(round, epoch, step, k, batch, seed, sha);
-                    Averages avg = shards.treeAggregate(new Averages(params.length, updater.length),
-                            (acc, shard) -> s.fit(acc, shard, arch, p, u), Averages::merge, 2);
-                    p.destroy();
-                    u.destroy();
-                    params = avg.params.divideBy(avg.params.terms());
-                    if (updater.length > 0) {
-                        updater = avg.updater.divideBy(avg.updater.terms());
-                    }
-                    RoundMetrics metrics = null;
-                    long e0 = System.nanoTime();
-                    if (round % evalEvery == 0 || round == totalRounds) {
-                        metrics = evaluation.evaluate(params);
-                    }
-                    double evalSeconds = (System.nanoTime() - e0) / 1e9;
-                    if (round % config.checkpointEvery() == 0 || round == totalRounds) {
-                        checkpoints.submit(new Checkpoint(round, fingerprint, Map.of("params", params, "updater", updater), null));
-                    }
-                    long bytes = 16L * (params.length + updater.length) * avg.params.terms();
-                    log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, metrics,
-                            workers, (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, evalSeconds, List.of()));
-                }
-            }
-            network.setParams(Nd4j.create(params));
-            if (updater.length > 0) {
-                network.getUpdater().getStateViewArray().assign(Nd4j.create(updater));
+            Schedule schedule = schedule(encodedSizes(shards, workers, ctx), network, config, workers);
+            Rounds rounds = new Rounds(jsc, shards, evaluation, evaluation.sha256(), evaluation.architecture(), schedule, config.seed(),
+                    config.checkpointEvery());
+            Parameters trained = runRounds(rounds, log, ctx, new Parameters(LocalFit.params(network), LocalFit.updaterState(network)));
+            network.setParams(Nd4j.create(trained.params()));
+            if (trained.updater().length > 0) {
+                network.getUpdater().getStateViewArray().assign(Nd4j.create(trained.updater()));
             }
             return network;
         } finally {
             shards.unpersist();
             evaluation.close();
         }
+    }
+
+    /**
+     * How the rounds run: {@code stepsPerEpoch} averaging steps of {@code k} minibatches of {@code batch} rows per
+     * epoch; the fingerprint ties a checkpoint to the settings that produced it.
+     */
+    private record Schedule(int workers, int batch, int k, int stepsPerEpoch, int totalRounds, int evalEvery, String fingerprint) {
+    }
+
+    /** What every round uses: the shards, the evaluation (with the architecture's broadcast and SHA-256) and the schedule. */
+    private record Rounds(JavaSparkContext jsc, JavaRDD<EncodedShard> shards, HeldOutEvaluation evaluation, String sha, Broadcast<byte[]> arch,
+                          Schedule schedule, long seed, int checkpointEvery) {
+    }
+
+    /** The global parameters and optimiser state between averaging steps. */
+    private record Parameters(float[] params, float[] updater) {
+    }
+
+    /** A round's holdout metrics (null when it was not evaluated) and the seconds the evaluation took. */
+    private record Evaluated(RoundMetrics metrics, double seconds) {
+    }
+
+    /** Rows go to workers by a seeded hash of the entity key, then each worker's rows are encoded once. */
+    private static JavaRDD<EncodedShard> shardByWorker(Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx,
+                                                       int workers) {
+        List<String> names = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            names.add("worker-" + w);
+        }
+        long seed = config.seed();
+        Dataset<Row> withShard = rows.withColumn("__shard", pmod(xxhash64(col(config.spec().entityKey()), lit(seed + 2)), lit((long) workers)).cast("int"));
+        return TrainingShards.shard(withShard, config.spec().entityKey(), seed, workers, "__shard", names, translator, ctx.rejected());
+    }
+
+    /** Each worker shard's row count (the pass that encodes the shards), reported as one progress line. */
+    private static List<Integer> encodedSizes(JavaRDD<EncodedShard> shards, int workers, TrainingContext ctx) {
+        long s0 = System.nanoTime();
+        List<Integer> sizes = shards.map(EncodedShard::rows).collect();
+        ctx.progress().accept(String.format("%,d training rows encoded into %d worker shards in %.1f s", sizes.stream().mapToLong(n -> n).sum(),
+                workers, (System.nanoTime() - s0) / 1e9));
+        return sizes;
+    }
+
+    private static Schedule schedule(List<Integer> sizes, ComputationGraph network, TrainConfig config, int workers) {
+        int batch = config.batchSize();
+        int k = config.averagingFrequency();
+        int maxBatches = sizes.stream().mapToInt(n -> (n + batch - 1) / batch).max().orElse(0);
+        if (maxBatches == 0) {
+            throw new IllegalStateException("no training rows could be encoded");
+        }
+        int stepsPerEpoch = (maxBatches + k - 1) / k;
+        int totalRounds = stepsPerEpoch * config.epochs();
+        int evalEvery = config.evalEvery() > 0 ? config.evalEvery() : stepsPerEpoch;
+        String fingerprint = String.format("%s table=%s arch=%s params=%d workers=%d batch=%d k=%d epochs=%d seed=%d", REGIME, config.table(),
+                config.architecture(), network.numParams(), workers, batch, k, config.epochs(), config.seed());
+        return new Schedule(workers, batch, k, stepsPerEpoch, totalRounds, evalEvery, fingerprint);
+    }
+
+    /** Every round from the start (or from the latest checkpoint on resume) to the last; the log is closed at the end. */
+    private static Parameters runRounds(Rounds run, RoundLog log, TrainingContext ctx, Parameters initial) {
+        Schedule schedule = run.schedule();
+        Parameters current = initial;
+        int startRound = 0;
+        try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), run.jsc().hadoopConfiguration())) {
+            log.totalRounds(schedule.totalRounds());
+            if (ctx.resume()) {
+                Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), schedule.fingerprint(), run.jsc().hadoopConfiguration());
+                startRound = c.round();
+                current = new Parameters(c.array("params"), c.array("updater"));
+                log.truncateAfter(startRound);
+                ctx.progress().accept("resumed from the checkpoint of round " + startRound + "/" + schedule.totalRounds());
+            }
+            for (int round = startRound + 1; round <= schedule.totalRounds(); round++) {
+                current = runRound(run, round, current, checkpoints, log);
+            }
+        }
+        return current;
+    }
+
+    /** One averaging step: local fits on every worker, average, evaluate and checkpoint when due, log the round. */
+    private static Parameters runRound(Rounds run, int round, Parameters current, Checkpoint.Writer checkpoints, RoundLog log) {
+        Schedule schedule = run.schedule();
+        long t0 = System.nanoTime();
+        int epoch = (round - 1) / schedule.stepsPerEpoch();
+        Averages avg = averageStep(run, round, epoch, current);
+        Parameters next = new Parameters(avg.params.divideBy(avg.params.terms()),
+                current.updater().length > 0 ? avg.updater.divideBy(avg.updater.terms()) : current.updater());
+        Evaluated evaluated = evaluateIfDue(run, round, next);
+        if (round % run.checkpointEvery() == 0 || round == schedule.totalRounds()) {
+            checkpoints.submit(new Checkpoint(round, schedule.fingerprint(), Map.of("params", next.params(), "updater", next.updater()), null));
+        }
+        long bytes = 16L * (next.params().length + next.updater().length) * avg.params.terms();
+        log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, evaluated.metrics(),
+                schedule.workers(), (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, evaluated.seconds(),
+                List.of()));
+        return next;
+    }
+
+    /** Every worker fits its next {@code k} minibatches from the global state; one treeAggregate sums the results. */
+    private static Averages averageStep(Rounds run, int round, int epoch, Parameters current) {
+        Schedule schedule = run.schedule();
+        int step = (round - 1) % schedule.stepsPerEpoch();
+        Broadcast<float[]> p = run.jsc().broadcast(current.params());
+        Broadcast<float[]> u = run.jsc().broadcast(current.updater());
+        Broadcast<byte[]> arch = run.arch();
+        Step s = new Step(round, epoch, step, schedule.k(), schedule.batch(), run.seed(), run.sha());
+        Averages avg = run.shards().treeAggregate(new Averages(current.params().length, current.updater().length),
+                (acc, shard) -> s.fit(acc, shard, arch, p, u), Averages::merge, 2);
+        p.destroy();
+        u.destroy();
+        return avg;
+    }
+
+    private static Evaluated evaluateIfDue(Rounds run, int round, Parameters next) {
+        RoundMetrics metrics = null;
+        long e0 = System.nanoTime();
+        if (round % run.schedule().evalEvery() == 0 || round == run.schedule().totalRounds()) {
+            metrics = run.evaluation().evaluate(next.params());
+        }
+        return new Evaluated(metrics, (System.nanoTime() - e0) / 1e9);
     }
 
     /** What one averaging step asks of a worker. */

@@ -72,6 +72,37 @@ public final class TrainingJob {
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, boolean resume,
                               Consumer<String> progress) {
         Lake.Snapshot input = lake.readLatest(config.table(), "generate it with 'fedlake generate' or ingest it first");
+        Dataset<Row> data = columnsRead(input, config);
+        Split split = splitHoldout(data, config);
+        TableStatistics stats = recordTrainingStatistics(lake, split.train(), config, runId, input.version());
+        Preprocessing pre = fitPreprocessing(stats, config);
+        RowTranslator translator = new RowTranslator(pre, data.schema(), true, config.table());
+        ComputationGraph initial = buildNetwork(pre, config);
+
+        LongAccumulator rejected = lake.spark().sparkContext().longAccumulator("rejected training rows");
+        TrainingContext context = new TrainingContext(lake, runId, modelName, lake.pathUnder("_runs/" + runId), split.holdout(), resume, rejected,
+                progress);
+        Trained trained = trainInRunDirectory(trainer, initial, split.train(), translator, config, context);
+
+        byte[] bytes = NetworkBytes.toBytes(trained.network(), false);
+        Evaluation evaluation = evaluate(lake, split.holdout(), translator, bytes);
+        long holdoutRows = split.holdout().count();
+        Map<String, Object> provenance = provenance(lake, config, trainer, runId, input, pre, evaluation, holdoutRows, rejected);
+        ModelFiles.ModelVersion saved = new ModelRegistry(lake).register(modelName, runId, bytes, pre, provenance);
+        return new Outcome(saved, evaluation.primary(), evaluation.metrics(), stats.rowCount(), holdoutRows, rejected.value(), input.version(),
+                trained.seconds(), pre);
+    }
+
+    /** The training rows and the deterministic holdout, both with the columns the model reads. */
+    private record Split(Dataset<Row> train, Dataset<Row> holdout) {
+    }
+
+    /** The trained network and the seconds its regime took. */
+    private record Trained(ComputationGraph network, double seconds) {
+    }
+
+    /** The columns the model reads (and a federated run's client column); a missing one is reported before any pass over the data. */
+    private static Dataset<Row> columnsRead(Lake.Snapshot input, TrainConfig config) {
         List<String> needed = new ArrayList<>(config.spec().columnsRead());
         if (config.regimeSettings() != null) {
             config.regimeSettings().columnsRead().stream().filter(c -> !needed.contains(c)).forEach(needed::add);
@@ -80,51 +111,68 @@ public final class TrainingJob {
         if (!missing.isEmpty()) {
             throw UserError.missingColumns(config.table(), missing, List.of(input.data().columns()));
         }
-        Dataset<Row> data = input.data().select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+        return input.data().select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    }
+
+    private static Split splitHoldout(Dataset<Row> data, TrainConfig config) {
         Dataset<Row> train = data.where(not(HoldoutSplit.isHoldout(config.spec().entityKey(), config.seed(), config.holdoutFraction())));
         Dataset<Row> holdout = data.where(HoldoutSplit.isHoldout(config.spec().entityKey(), config.seed(), config.holdoutFraction()));
+        return new Split(train, holdout);
+    }
 
+    /** Statistics of the training split only, appended to {@link #STATISTICS_TABLE} under this run. */
+    private static TableStatistics recordTrainingStatistics(Lake lake, Dataset<Row> train, TrainConfig config, String runId, long inputVersion) {
         TableStatistics stats = FeatureStatistics.compute(train, config.spec().numeric(), config.spec().categorical(), TOP_CATEGORIES);
         if (stats.rowCount() == 0) {
             throw new UserError("table " + config.table() + " has no rows in its training split");
         }
-        FeatureStatistics.append(lake.spark(), stats, lake.pathOf(STATISTICS_TABLE), runId, config.table(), input.version());
+        FeatureStatistics.append(lake.spark(), stats, lake.pathOf(STATISTICS_TABLE), runId, config.table(), inputVersion);
+        return stats;
+    }
+
+    private static Preprocessing fitPreprocessing(TableStatistics stats, TrainConfig config) {
         boolean tabularFeatures = !config.spec().numeric().isEmpty() || !config.spec().categorical().isEmpty();
         TabularPreprocessor tabular = tabularFeatures ? PreprocessorFit.fit(stats, config.spec().numeric(), config.spec().categorical()) : null;
         ImagePreprocessor image = config.spec().imageColumn() == null ? null
                 : new ImagePreprocessor(config.spec().imageColumn(), 1, IMAGE_SIZE, IMAGE_SIZE, MAX_IMAGE_BYTES, config.spec().standardizeImages());
-        Preprocessing pre = new Preprocessing(tabular, image, config.spec().outputs());
-        RowTranslator translator = new RowTranslator(pre, data.schema(), true, config.table());
-        ComputationGraph initial;
+        return new Preprocessing(tabular, image, config.spec().outputs());
+    }
+
+    private static ComputationGraph buildNetwork(Preprocessing pre, TrainConfig config) {
         try {
-            initial = Architectures.byName(config.architecture()).build(pre.modelSpec(), config.hyper());
+            return Architectures.byName(config.architecture()).build(pre.modelSpec(), config.hyper());
         } catch (IllegalArgumentException e) {
             throw new UserError("cannot build " + config.architecture() + " for table " + config.table() + ": " + e.getMessage());
         }
+    }
 
-        LongAccumulator rejected = lake.spark().sparkContext().longAccumulator("rejected training rows");
-        String runDir = lake.pathUnder("_runs/" + runId);
+    /**
+     * Trains with the regime; the run directory is deleted afterwards, unless the regime failed after writing
+     * checkpoints, which are kept for {@code --resume}.
+     */
+    private static Trained trainInRunDirectory(Trainer trainer, ComputationGraph initial, Dataset<Row> train, RowTranslator translator,
+                                               TrainConfig config, TrainingContext context) {
+        Lake lake = context.lake();
         long t0 = System.nanoTime();
-        TrainingContext context = new TrainingContext(lake, runId, modelName, runDir, holdout, resume, rejected, progress);
         ComputationGraph trained;
         try {
             trained = trainer.train(initial, train, translator, config, context);
         } catch (RuntimeException e) {
             if (checkpointsExist(lake, context.checkpointDir())) {
-                System.err.println("fedlake: checkpoints of run " + runId + " kept under " + context.checkpointDir()
-                        + "; continue with --resume " + runId);
+                System.err.println("fedlake: checkpoints of run " + context.runId() + " kept under " + context.checkpointDir()
+                        + "; continue with --resume " + context.runId());
             } else {
-                deleteQuietly(lake, runDir);
+                deleteQuietly(lake, context.runDir());
             }
             throw e;
         }
-        deleteQuietly(lake, runDir);
-        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        deleteQuietly(lake, context.runDir());
+        return new Trained(trained, (System.nanoTime() - t0) / 1e9);
+    }
 
-        byte[] bytes = NetworkBytes.toBytes(trained, false);
-        Evaluation evaluation = evaluate(lake, holdout, translator, bytes);
-        long holdoutRows = holdout.count();
-
+    /** The model version's provenance: where its data came from, how it was trained, and its holdout metrics. */
+    private static Map<String, Object> provenance(Lake lake, TrainConfig config, Trainer trainer, String runId, Lake.Snapshot input,
+                                                  Preprocessing pre, Evaluation evaluation, long holdoutRows, LongAccumulator rejected) {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("architecture", config.architecture());
         provenance.put("created_at", Instant.now().toString());
@@ -141,6 +189,20 @@ public final class TrainingJob {
         provenance.put("outputs", pre.modelSpec().outputs().stream().map(Object::toString).toList());
         provenance.put("statistics_table", STATISTICS_TABLE);
         provenance.put("feature_views", featureViews(lake, config.table(), input.version()));
+        provenance.put("trainer", trainerSettings(config, trainer));
+        provenance.put("seed", config.seed());
+        provenance.put("differential_privacy", trainer.report().get("differential_privacy"));
+        provenance.put("spark_master", lake.spark().sparkContext().master());
+        Map<String, Object> m = new LinkedHashMap<>(evaluation.metrics());
+        m.put("holdout_rows", holdoutRows);
+        m.put("rejected_training_rows", rejected.value());
+        provenance.put("metrics", m);
+        provenance.put("build", BuildInfo.describe(lake.spark().version()));
+        return provenance;
+    }
+
+    /** The regime and its settings, then what the regime reports about its run. */
+    private static Map<String, Object> trainerSettings(TrainConfig config, Trainer trainer) {
         Map<String, Object> trainerConfig = new LinkedHashMap<>();
         trainerConfig.put("regime", trainer.regime());
         trainerConfig.put("epochs", config.epochs());
@@ -160,18 +222,7 @@ public final class TrainingJob {
         trainerConfig.put("eval_every", config.evalEvery());
         trainerConfig.put("checkpoint_every", config.checkpointEvery());
         trainerConfig.putAll(trainer.report());
-        provenance.put("trainer", trainerConfig);
-        provenance.put("seed", config.seed());
-        provenance.put("differential_privacy", trainer.report().get("differential_privacy"));
-        provenance.put("spark_master", lake.spark().sparkContext().master());
-        Map<String, Object> m = new LinkedHashMap<>(evaluation.metrics());
-        m.put("holdout_rows", holdoutRows);
-        m.put("rejected_training_rows", rejected.value());
-        provenance.put("metrics", m);
-        provenance.put("build", BuildInfo.describe(lake.spark().version()));
-        ModelFiles.ModelVersion saved = new ModelRegistry(lake).register(modelName, runId, bytes, pre, provenance);
-        return new Outcome(saved, evaluation.primary(), evaluation.metrics(), stats.rowCount(), holdoutRows, rejected.value(), input.version(),
-                trainSeconds, pre);
+        return trainerConfig;
     }
 
     /** Holdout metrics: the first binary output's in {@link #primary}, and every output's by name. */

@@ -184,16 +184,62 @@ public final class FederatedTrainer implements Trainer {
 
     private ComputationGraph runRounds(RoundLog log, ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
                                        RoundShards<EncodedShard> shards, HeldOutEvaluation evaluation, List<String> available) {
-        long seed = config.seed();
+        Rounds run = configureRounds(network, config, ctx, f, jsc, shards, evaluation, available);
+        State state = new State(network.params().dup().data().asFloat(), f.dp() != null ? new RdpAccountant() : null);
+        try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), jsc.hadoopConfiguration())) {
+            int start = ctx.resume() ? resume(run, state, log) : 0;
+            state.roundsRun = start;
+            for (int round = start + 1; round <= f.rounds(); round++) {
+                if (!runRound(run, round, state, checkpoints, log)) {
+                    break;
+                }
+            }
+        }
+        reportRun(run, state);
+        network.setParams(Nd4j.create(state.global));
+        return network;
+    }
+
+    /**
+     * What every round of the run uses.
+     *
+     * @param fingerprint ties a checkpoint to the settings that produced it
+     * @param q           the client sampling fraction
+     */
+    private record Rounds(TrainConfig config, FederatedConfig f, TrainingContext ctx, JavaSparkContext jsc, RoundShards<EncodedShard> shards,
+                          HeldOutEvaluation evaluation, List<String> available, String fingerprint, int evalEvery, double q) {
+    }
+
+    /** What changes from round to round: the global parameters, the privacy spent, and what the report says of the run. */
+    private static final class State {
+        float[] global;
+        /** DP-FedAvg's accountant, else null. */
+        final RdpAccountant accountant;
+        Double epsilon;
+        Double lastAuc;
+        int roundsRun;
+
+        State(float[] global, RdpAccountant accountant) {
+            this.global = global;
+            this.accountant = accountant;
+        }
+    }
+
+    /** A round's attempt that completed enough of its clients. */
+    private record Attempt(int number, Outcome outcome) {
+    }
+
+    /** A round's holdout metrics (null when it was not evaluated) and the seconds the evaluation took. */
+    private record Evaluated(RoundMetrics metrics, double seconds) {
+    }
+
+    /** The run's fixed settings; DP-FedAvg's secure generator, and its refusal when too few clients are expected per round. */
+    private Rounds configureRounds(ComputationGraph network, TrainConfig config, TrainingContext ctx, FederatedConfig f, JavaSparkContext jsc,
+                                   RoundShards<EncodedShard> shards, HeldOutEvaluation evaluation, List<String> available) {
         String fingerprint = String.format("%s strategy=%s table=%s arch=%s params=%d clients=%d E=%d B=%d rounds=%d seed=%d secure=%s dp=%s",
                 REGIME, strategy.name(), config.table(), config.architecture(), network.numParams(), available.size(), f.localEpochs(),
-                f.localBatchSize(), f.rounds(), seed, f.secureAggregation(), f.dp());
+                f.localBatchSize(), f.rounds(), config.seed(), f.secureAggregation(), f.dp());
         int evalEvery = config.evalEvery() > 0 ? config.evalEvery() : 1;
-        float[] global = network.params().dup().data().asFloat();
-        int start = 0;
-        Double lastAuc = null;
-        int roundsRun = 0;
-        RdpAccountant accountant = f.dp() != null ? new RdpAccountant() : null;
         // DP: noise and client sampling from a secure generator, never from the seed (which is in the provenance)
         privacy = f.dp() != null ? DpFedAvg.secureGenerator() : null;
         ClientSampling sampling = strategy.sampling();
@@ -203,96 +249,163 @@ public final class FederatedTrainer implements Trainer {
                     + "per round, fewer than --min-clients %d; raise --client-fraction or lower --min-clients", q, q * available.size(),
                     available.size(), sampling.minClients()));
         }
-        Double epsilon = null;
-        try (log; Checkpoint.Writer checkpoints = new Checkpoint.Writer(ctx.checkpointDir(), jsc.hadoopConfiguration())) {
-            if (ctx.resume()) {
-                Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), fingerprint, jsc.hadoopConfiguration());
-                start = c.round();
-                global = c.array("params");
-                Map<String, float[]> state = new LinkedHashMap<>(c.arrays());
-                state.remove("params");
-                strategy.restoreState(state);
-                if (accountant != null) {
-                    accountant.restore(c.accountant());
-                    epsilon = accountant.steps() == 0 ? null : accountant.epsilon(f.dp().delta());
-                }
-                log.truncateAfter(start);
-                ctx.progress().accept("resumed from the checkpoint of round " + start + "/" + f.rounds());
+        return new Rounds(config, f, ctx, jsc, shards, evaluation, available, fingerprint, evalEvery, q);
+    }
+
+    /**
+     * Restores the global parameters, the strategy's state and the privacy spent from the latest checkpoint.
+     *
+     * @return the checkpoint's round
+     */
+    private int resume(Rounds run, State state, RoundLog log) {
+        FederatedConfig f = run.f();
+        Checkpoint c = Checkpoint.latest(run.ctx().checkpointDir(), run.fingerprint(), run.jsc().hadoopConfiguration());
+        int start = c.round();
+        state.global = c.array("params");
+        Map<String, float[]> strategyState = new LinkedHashMap<>(c.arrays());
+        strategyState.remove("params");
+        strategy.restoreState(strategyState);
+        if (state.accountant != null) {
+            state.accountant.restore(c.accountant());
+            state.epsilon = state.accountant.steps() == 0 ? null : state.accountant.epsilon(f.dp().delta());
+        }
+        log.truncateAfter(start);
+        run.ctx().progress().accept("resumed from the checkpoint of round " + start + "/" + f.rounds());
+        return start;
+    }
+
+    /**
+     * One round: attempts until enough clients complete, aggregate, evaluate when due, checkpoint, log.
+     *
+     * @return false when training stops here: the privacy budget allows no attempt, or the target AUC is reached
+     */
+    private boolean runRound(Rounds run, int round, State state, Checkpoint.Writer checkpoints, RoundLog log) {
+        FederatedConfig f = run.f();
+        long t0 = System.nanoTime();
+        Attempt attempt = attemptUntilComplete(run, round, state);
+        if (attempt == null) {
+            return false;
+        }
+        Outcome outcome = attempt.outcome();
+        aggregate(run, round, outcome, state);
+        Evaluated evaluated = evaluateIfDue(run, round, state);
+        boolean reached = f.targetAuc() > 0 && evaluated.metrics() != null && evaluated.metrics().auc() >= f.targetAuc();
+        checkpointIfDue(run, round, reached, state, checkpoints);
+        log.record(new RoundLog.Round(round, round, attempt.number(), outcome.meanLoss(), evaluated.metrics(), outcome.selected(), outcome.completed(),
+                outcome.examples(), outcome.bytes(), state.epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
+                evaluated.seconds(), outcome.clientRows()));
+        state.roundsRun = round;
+        if (reached) {
+            run.ctx().progress().accept(String.format("target holdout AUC %.4f reached after %d round(s)", f.targetAuc(), round));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Selects clients and runs the round until an attempt completes at least {@code --min-completion} of them, with
+     * fresh client draws for each retry; fails the job when the last retry falls short.
+     *
+     * @return the attempt that completed, or null when the privacy budget allows no further attempt
+     */
+    private Attempt attemptUntilComplete(Rounds run, int round, State state) {
+        FederatedConfig f = run.f();
+        for (int attempt = 1; ; attempt++) {
+            if (budgetWouldBeExceeded(run, round, attempt, state)) {
+                return null;
             }
-            roundsRun = start;
-            rounds:
-            for (int round = start + 1; round <= f.rounds(); round++) {
-                long t0 = System.nanoTime();
-                Outcome outcome = null;
-                int attempt = 1;
-                for (; attempt <= f.roundRetries() + 1; attempt++) {
-                    // every attempt runs the sampled Gaussian mechanism once (its result is used or discarded), so
-                    // every attempt is accounted, and none starts that would take ε past the budget
-                    if (accountant != null && accountant.wouldExceed(q, f.dp().noiseMultiplier(), f.dp().delta(), f.dp().epsilonBudget())) {
-                        ctx.progress().accept(String.format("privacy budget: round %d%s would take ε past %.3f (δ %.0e); stopping after %d round(s) at ε %.3f",
-                                round, attempt > 1 ? " attempt " + attempt : "", f.dp().epsilonBudget(), f.dp().delta(), round - 1,
-                                epsilon == null ? 0.0 : epsilon));
-                        break rounds;
-                    }
-                    List<String> selected = privacy != null ? ClientSampling.poisson(available, q, privacy)
-                            : strategy.sampleClients(round, available, attempt == 1 ? seed : ClientSampling.mix(ClientSampling.mix(seed, round), attempt));
-                    outcome = runAttempt(round, attempt, selected, global, config, f, jsc, shards, evaluation.architecture(), evaluation.sha256(),
-                            q * available.size());
-                    if (accountant != null) {
-                        accountant.step(q, f.dp().noiseMultiplier());
-                        epsilon = accountant.epsilon(f.dp().delta());
-                    }
-                    if (outcome.completed() >= Math.ceil(f.minCompletion() * outcome.selected() - 1e-9)) {
-                        break;
-                    }
-                    ctx.progress().accept(String.format("round %d attempt %d: only %d of %d selected clients completed (minimum %.0f %%): %s",
-                            round, attempt, outcome.completed(), outcome.selected(), 100 * f.minCompletion(), outcome.failureSummary()));
-                    if (attempt == f.roundRetries() + 1) {
-                        throw new UserError(String.format("round %d: only %d of %d selected clients completed (minimum %.0f %%) after %d attempt(s); "
-                                        + "last failures: %s", round, outcome.completed(), outcome.selected(), 100 * f.minCompletion(), attempt,
-                                outcome.failureSummary()));
-                    }
-                }
-                if (!outcome.failures().isEmpty()) {
-                    ctx.progress().accept(String.format("round %d: %d of %d selected clients failed: %s", round, outcome.failures().size(),
-                            outcome.selected(), outcome.failureSummary()));
-                }
-                float[] next = strategy.aggregateFit(round, global, outcome.updates(), outcome.failures());
-                if (next != null) {
-                    global = next;
-                }
-                RoundMetrics metrics = null;
-                long e0 = System.nanoTime();
-                if (round % evalEvery == 0 || round == f.rounds()) {
-                    metrics = evaluation.evaluate(global);
-                    lastAuc = metrics.auc();
-                }
-                double evalSeconds = (System.nanoTime() - e0) / 1e9;
-                boolean reached = f.targetAuc() > 0 && metrics != null && metrics.auc() >= f.targetAuc();
-                // DP: every round's accountant state is on disk before its result is shown or logged, so a resume
-                // never forgets privacy that was spent on something released
-                if (round % config.checkpointEvery() == 0 || round == f.rounds() || reached || accountant != null) {
-                    Map<String, float[]> arrays = new LinkedHashMap<>();
-                    arrays.put("params", global);
-                    arrays.putAll(strategy.state());
-                    checkpoints.submit(new Checkpoint(round, fingerprint, arrays, accountant == null ? null : accountant.state()));
-                    if (accountant != null) {
-                        checkpoints.await();
-                    }
-                }
-                log.record(new RoundLog.Round(round, round, attempt, outcome.meanLoss(), metrics, outcome.selected(), outcome.completed(),
-                        outcome.examples(), outcome.bytes(), epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
-                        evalSeconds, outcome.clientRows()));
-                roundsRun = round;
-                if (reached) {
-                    ctx.progress().accept(String.format("target holdout AUC %.4f reached after %d round(s)", f.targetAuc(), round));
-                    break;
-                }
+            List<String> selected = selectClients(run, round, attempt);
+            Outcome outcome = runAttempt(round, attempt, selected, state.global, run.config(), f, run.jsc(), run.shards(),
+                    run.evaluation().architecture(), run.evaluation().sha256(), run.q() * run.available().size());
+            account(run, state);
+            if (outcome.completed() >= Math.ceil(f.minCompletion() * outcome.selected() - 1e-9)) {
+                return new Attempt(attempt, outcome);
+            }
+            run.ctx().progress().accept(String.format("round %d attempt %d: only %d of %d selected clients completed (minimum %.0f %%): %s",
+                    round, attempt, outcome.completed(), outcome.selected(), 100 * f.minCompletion(), outcome.failureSummary()));
+            if (attempt == f.roundRetries() + 1) {
+                throw new UserError(String.format("round %d: only %d of %d selected clients completed (minimum %.0f %%) after %d attempt(s); "
+                                + "last failures: %s", round, outcome.completed(), outcome.selected(), 100 * f.minCompletion(), attempt,
+                        outcome.failureSummary()));
             }
         }
+    }
+
+    /**
+     * DP: every attempt runs the sampled Gaussian mechanism once (its result is used or discarded), so every attempt
+     * is accounted, and none starts that would take ε past the budget.
+     */
+    private static boolean budgetWouldBeExceeded(Rounds run, int round, int attempt, State state) {
+        FederatedConfig f = run.f();
+        if (state.accountant == null || !state.accountant.wouldExceed(run.q(), f.dp().noiseMultiplier(), f.dp().delta(), f.dp().epsilonBudget())) {
+            return false;
+        }
+        run.ctx().progress().accept(String.format("privacy budget: round %d%s would take ε past %.3f (δ %.0e); stopping after %d round(s) at ε %.3f",
+                round, attempt > 1 ? " attempt " + attempt : "", f.dp().epsilonBudget(), f.dp().delta(), round - 1,
+                state.epsilon == null ? 0.0 : state.epsilon));
+        return true;
+    }
+
+    /** Poisson sampling from the secure generator under DP; otherwise the strategy's seeded draw, fresh for each retry. */
+    private List<String> selectClients(Rounds run, int round, int attempt) {
+        long seed = run.config().seed();
+        return privacy != null ? ClientSampling.poisson(run.available(), run.q(), privacy)
+                : strategy.sampleClients(round, run.available(), attempt == 1 ? seed : ClientSampling.mix(ClientSampling.mix(seed, round), attempt));
+    }
+
+    /** DP: the attempt's sampled Gaussian mechanism is spent, whether or not its result is used. */
+    private static void account(Rounds run, State state) {
+        if (state.accountant != null) {
+            state.accountant.step(run.q(), run.f().dp().noiseMultiplier());
+            state.epsilon = state.accountant.epsilon(run.f().dp().delta());
+        }
+    }
+
+    /** The strategy turns the completed clients' updates (and the failures) into the next global parameters. */
+    private void aggregate(Rounds run, int round, Outcome outcome, State state) {
+        if (!outcome.failures().isEmpty()) {
+            run.ctx().progress().accept(String.format("round %d: %d of %d selected clients failed: %s", round, outcome.failures().size(),
+                    outcome.selected(), outcome.failureSummary()));
+        }
+        float[] next = strategy.aggregateFit(round, state.global, outcome.updates(), outcome.failures());
+        if (next != null) {
+            state.global = next;
+        }
+    }
+
+    private static Evaluated evaluateIfDue(Rounds run, int round, State state) {
+        RoundMetrics metrics = null;
+        long e0 = System.nanoTime();
+        if (round % run.evalEvery() == 0 || round == run.f().rounds()) {
+            metrics = run.evaluation().evaluate(state.global);
+            state.lastAuc = metrics.auc();
+        }
+        return new Evaluated(metrics, (System.nanoTime() - e0) / 1e9);
+    }
+
+    /**
+     * Checkpoints every {@code --checkpoint-every} rounds, the last round and the round that reached the target. DP:
+     * every round's accountant state is on disk before its result is shown or logged, so a resume never forgets
+     * privacy that was spent on something released.
+     */
+    private void checkpointIfDue(Rounds run, int round, boolean reached, State state, Checkpoint.Writer checkpoints) {
+        if (round % run.config().checkpointEvery() == 0 || round == run.f().rounds() || reached || state.accountant != null) {
+            Map<String, float[]> arrays = new LinkedHashMap<>();
+            arrays.put("params", state.global);
+            arrays.putAll(strategy.state());
+            checkpoints.submit(new Checkpoint(round, run.fingerprint(), arrays, state.accountant == null ? null : state.accountant.state()));
+            if (state.accountant != null) {
+                checkpoints.await();
+            }
+        }
+    }
+
+    /** What the model's provenance says of the federated run. */
+    private void reportRun(Rounds run, State state) {
+        FederatedConfig f = run.f();
         report.put("strategy", strategy.name());
-        report.put("rounds_run", roundsRun);
-        report.put("clients", available.size());
+        report.put("rounds_run", state.roundsRun);
+        report.put("clients", run.available().size());
         report.put("client_column", f.clientColumn());
         report.put("local_epochs", f.localEpochs());
         report.put("local_batch_size", f.localBatchSize());
@@ -301,28 +414,65 @@ public final class FederatedTrainer implements Trainer {
             report.put("client_keys", f.clientKeys());
             report.put("secure_aggregation_keys", "X25519 key agreement, HKDF-SHA256 pair seeds, AES-256-CTR masks (Bonawitz et al. 2017)");
         }
-        report.put("last_round_holdout_auc", lastAuc);
+        report.put("last_round_holdout_auc", state.lastAuc);
         if (f.dp() != null) {
-            Map<String, Object> dp = new LinkedHashMap<>();
-            dp.put("mechanism", "DP-FedAvg (McMahan et al. 2018), per-client clipping, Gaussian noise on the sum");
-            dp.put("epsilon", epsilon);
-            dp.put("delta", f.dp().delta());
-            dp.put("epsilon_budget", f.dp().epsilonBudget());
-            dp.put("noise_multiplier", f.dp().noiseMultiplier());
-            dp.put("clip_norm", f.dp().clipNorm());
-            dp.put("rounds_accounted", accountant.steps());
-            dp.put("sampling", "Poisson, q = " + strategy.sampling().fraction());
-            dp.put("randomness", "DRBG SecureRandom for noise and sampling, not derived from the seed; not reproducible");
-            dp.put("accountant", "RDP of the sampled Gaussian mechanism (Mironov et al. 2019), Balle et al. 2020 conversion");
-            report.put("differential_privacy", dp);
+            report.put("differential_privacy", privacyReport(f.dp(), state));
         }
-        network.setParams(Nd4j.create(global));
-        return network;
+    }
+
+    private Map<String, Object> privacyReport(DpConfig config, State state) {
+        Map<String, Object> dp = new LinkedHashMap<>();
+        dp.put("mechanism", "DP-FedAvg (McMahan et al. 2018), per-client clipping, Gaussian noise on the sum");
+        dp.put("epsilon", state.epsilon);
+        dp.put("delta", config.delta());
+        dp.put("epsilon_budget", config.epsilonBudget());
+        dp.put("noise_multiplier", config.noiseMultiplier());
+        dp.put("clip_norm", config.clipNorm());
+        dp.put("rounds_accounted", state.accountant.steps());
+        dp.put("sampling", "Poisson, q = " + strategy.sampling().fraction());
+        dp.put("randomness", "DRBG SecureRandom for noise and sampling, not derived from the seed; not reproducible");
+        dp.put("accountant", "RDP of the sampled Gaussian mechanism (Mironov et al. 2019), Balle et al. 2020 conversion");
+        return dp;
     }
 
     /** One attempt at a round: plan, train the selected clients, aggregate on the executors. */
     private Outcome runAttempt(int round, int attempt, List<String> selected, float[] global, TrainConfig config, FederatedConfig f,
                                JavaSparkContext jsc, RoundShards<EncodedShard> shards, Broadcast<byte[]> arch, String sha, double expectedClients) {
+        ClientRound cr = configureAttempt(round, attempt, selected, config, f);
+        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
+        Broadcast<float[]> g = jsc.broadcast(global);
+        Broadcast<ClientRound> b = jsc.broadcast(cr);
+        boolean individual = strategy.needsIndividualUpdates();
+        boolean partial = strategy.acceptsPartialWork();
+        int n = global.length;
+        // what one client's task sends on: its own update (median, trimmed mean), a masked fixed-point sum (secure
+        // aggregation) or an exact 128-bit sum
+        long perClient = (long) n * (individual ? 4L : f.secureAggregation() ? 8L : 16L);
+        try {
+            JavaRDD<EncodedShard> clients = shards.of(selected);
+            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual, limits), (acc, shard) -> {
+                if (!b.value().selected(shard.client())) {
+                    return acc;
+                }
+                ClientKeyStore own = b.value().secureAggregation() ? new ClientKeyStore(b.value().keyStore(), hc.value().value()) : null;
+                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial, own);
+                return acc;
+            }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
+            List<SecureAggregation.RevealedSeed> revealed = r.masked == null ? List.of() : unmaskingRound(shards, b, hc, r);
+            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy, revealed);
+            return attemptOutcome(selected.size(), r, updates, r.completed * perClient, f, individual);
+        } finally {
+            g.destroy();
+            b.destroy();
+        }
+    }
+
+    /**
+     * What the selected clients are asked to do in this attempt: the strategy's fit instructions, with the simulated
+     * stragglers and dropouts drawn from (seed, round, attempt), the deadline, and secure aggregation's public keys
+     * and fresh masking context.
+     */
+    private ClientRound configureAttempt(int round, int attempt, List<String> selected, TrainConfig config, FederatedConfig f) {
         long seed = config.seed();
         long roundSeed = ClientSampling.mix(ClientSampling.mix(seed, round), attempt);
         SplittableRandom sim = new SplittableRandom(ClientSampling.mix(roundSeed, 0x5157));
@@ -354,49 +504,27 @@ public final class FederatedTrainer implements Trainer {
             nonces.nextBytes(nonce);
             context = PairwiseKeys.context(runId, round, attempt, nonce);
         }
-        ClientRound cr = new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp(),
+        return new ClientRound(round, attempt, roundSeed, plan, dropouts, deadline, config.hyper().learningRate(), f.secureAggregation(), f.dp(),
                 f.clientKeys(), keys, context);
-        Broadcast<org.apache.spark.util.SerializableConfiguration> hc = hadoopConf;
-        Broadcast<float[]> g = jsc.broadcast(global);
-        Broadcast<ClientRound> b = jsc.broadcast(cr);
-        boolean individual = strategy.needsIndividualUpdates();
-        boolean partial = strategy.acceptsPartialWork();
-        int n = global.length;
-        // what one client's task sends on: its own update (median, trimmed mean), a masked fixed-point sum (secure
-        // aggregation) or an exact 128-bit sum
-        long perClient = (long) n * (individual ? 4L : f.secureAggregation() ? 8L : 16L);
-        try {
-            JavaRDD<EncodedShard> clients = shards.of(selected);
-            Results r = clients.treeAggregate(new Results(individual ? 0 : n, f.secureAggregation() && !individual, limits), (acc, shard) -> {
-                if (!b.value().selected(shard.client())) {
-                    return acc;
-                }
-                ClientKeyStore own = b.value().secureAggregation() ? new ClientKeyStore(b.value().keyStore(), hc.value().value()) : null;
-                acc.add(ClientTraining.fit(shard, b.value(), g.value(), arch, sha), b.value(), individual, partial, own);
-                return acc;
-            }, Results::merge, aggregationDepth(clients.getNumPartitions(), perClient));
-            List<SecureAggregation.RevealedSeed> revealed = r.masked == null ? List.of() : unmaskingRound(shards, b, hc, r);
-            List<ClientUpdate> updates = individual ? sortedUpdates(r.updates) : aggregateUpdate(r, cr, f, expectedClients, privacy, revealed);
-            List<ClientFailure> failures = new ArrayList<>(r.failures);
-            failures.sort(Comparator.comparing(ClientFailure::clientId));
-            List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
-            rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
-            long bytes = r.completed * perClient;
-            // DP releases no loss or example count (neither is noised); secure aggregation only their sums
-            long examples = r.examples;
-            Double meanLoss = r.examples == 0 ? null : r.lossSum / r.examples;
-            if (f.dp() != null) {
-                examples = 0;
-                meanLoss = null;
-            } else if (f.secureAggregation() && !individual) {
-                examples = updates.isEmpty() ? 0 : updates.get(0).examples();
-                meanLoss = updates.isEmpty() ? null : updates.get(0).trainLoss();
-            }
-            return new Outcome(selected.size(), r.completed, updates, failures, meanLoss, examples, bytes, rows);
-        } finally {
-            g.destroy();
-            b.destroy();
+    }
+
+    /** The attempt as the round and the log see it. */
+    private static Outcome attemptOutcome(int selected, Results r, List<ClientUpdate> updates, long bytes, FederatedConfig f, boolean individual) {
+        List<ClientFailure> failures = new ArrayList<>(r.failures);
+        failures.sort(Comparator.comparing(ClientFailure::clientId));
+        List<RoundLog.ClientRow> rows = new ArrayList<>(r.clients);
+        rows.sort(Comparator.comparing(RoundLog.ClientRow::clientId));
+        // DP releases no loss or example count (neither is noised); secure aggregation only their sums
+        long examples = r.examples;
+        Double meanLoss = r.examples == 0 ? null : r.lossSum / r.examples;
+        if (f.dp() != null) {
+            examples = 0;
+            meanLoss = null;
+        } else if (f.secureAggregation() && !individual) {
+            examples = updates.isEmpty() ? 0 : updates.get(0).examples();
+            meanLoss = updates.isEmpty() ? null : updates.get(0).trainLoss();
         }
+        return new Outcome(selected, r.completed, updates, failures, meanLoss, examples, bytes, rows);
     }
 
     /**

@@ -46,6 +46,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_from_arrays;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
+import static io.fedlake.core.TableNames.QUARANTINE_REASON;
 
 /**
  * Batch-scores a domain's input into {@code scores.<domain>} for one logical date, exactly once: the date's
@@ -300,7 +301,7 @@ public final class ScoringJob {
     private static Column[] quarantineColumns(Request r, Claim claim) {
         return new Column[]{
                 col(r.entityKey()).cast("string").as("entity_id"),
-                col(BatchInference.REASON).as("reason"),
+                col(QUARANTINE_REASON).as("reason"),
                 col(BatchInference.RECORD_JSON),
                 lit("score").as("stage"),
                 lit(r.input().table()).as("input_table"),

@@ -37,6 +37,7 @@ import java.util.function.Consumer;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
+import static io.fedlake.core.TableNames.QUARANTINE_REASON;
 
 /**
  * One training run end to end: read a pinned snapshot of the table, split train/holdout, compute training-split
@@ -242,7 +243,7 @@ public final class TrainingJob {
         BatchInference inference = new BatchInference(translator, model, NetworkBytes.sha256(network), EVALUATION_BATCH, labels);
         Dataset<Row> scored = holdout.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) inference::apply,
                         org.apache.spark.sql.Encoders.row(inference.outputSchema(holdout.schema())))
-                .where(col(BatchInference.REASON).isNull()).persist(StorageLevel.MEMORY_AND_DISK());
+                .where(col(QUARANTINE_REASON).isNull()).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Map<String, Double> metrics = new LinkedHashMap<>();
             BinaryMetrics primary = null;

@@ -27,6 +27,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
+import static io.fedlake.core.TableNames.QUARANTINE_REASON;
+
 /**
  * Batched inference over a partition: rows are encoded by the shared {@link RowTranslator} into one batch of
  * {@code batchSize} rows, scored in a single forward pass, and emitted as {@code passthrough columns…, one column
@@ -38,7 +40,6 @@ import java.util.NoSuchElementException;
 public final class BatchInference implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    public static final String REASON = "quarantine_reason";
 
     private final RowTranslator translator;
     private final Broadcast<byte[]> model;
@@ -97,7 +98,7 @@ public final class BatchInference implements Serializable {
             fields.add(new StructField(REASON_CODES, DataTypes.createArrayType(DataTypes.StringType, false), true, Metadata.empty()));
         }
         fields.add(new StructField(RECORD_JSON, DataTypes.StringType, true, Metadata.empty()));
-        fields.add(new StructField(REASON, DataTypes.StringType, true, Metadata.empty()));
+        fields.add(new StructField(QUARANTINE_REASON, DataTypes.StringType, true, Metadata.empty()));
         return new StructType(fields.toArray(new StructField[0]));
     }
 
@@ -294,7 +295,7 @@ public final class BatchInference implements Serializable {
             fields.add(input.fields()[i]);
         }
         fields.add(new StructField(RECORD_JSON, DataTypes.StringType, true, Metadata.empty()));
-        fields.add(new StructField(REASON, DataTypes.StringType, false, Metadata.empty()));
+        fields.add(new StructField(QUARANTINE_REASON, DataTypes.StringType, false, Metadata.empty()));
         return new StructType(fields.toArray(new StructField[0]));
     }
 

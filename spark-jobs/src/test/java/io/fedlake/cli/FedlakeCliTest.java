@@ -1,5 +1,7 @@
 package io.fedlake.cli;
 
+import io.fedlake.lake.Domain;
+import io.fedlake.score.ScoringPresets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -164,11 +166,20 @@ class FedlakeCliTest {
         assertEquals(List.of("features.training_statistics", "quarantine.credit", "raw.credit", "registry.aliases", "registry.models", "scores.credit",
                 "training.rounds"),
                 tables.out().lines().toList());
-        // version 0 creates the score table (with its statistics settings), version 1 is the first scoring run
-        CliRun sql = run(concat(new String[]{"sql", "SELECT count(*) AS n, min(size(reason_codes)) >= 0 AS ok FROM scores.credit VERSION AS OF 1"}, common));
+        // version 0 creates the score table (with its statistics settings), version 1 is the first scoring run. Credit's
+        // default is 4 reason codes: every scored row carries at most 4 distinct ones, each a readable feature label
+        String labels = ScoringPresets.featureLabels(Domain.CREDIT).values().stream().map(l -> "'" + l + "'").sorted()
+                .reduce((a, b) -> a + ", " + b).orElseThrow();
+        CliRun sql = run(concat(new String[]{"sql", "SELECT count(*) AS n, count_if(reason_codes IS NULL) AS no_codes, "
+                + "count_if(size(reason_codes) > 4) AS over_4, count_if(size(array_distinct(reason_codes)) < size(reason_codes)) AS repeated, "
+                + "count_if(NOT forall(reason_codes, c -> c IN (" + labels + "))) AS unlabelled, sum(size(reason_codes)) AS codes "
+                + "FROM scores.credit VERSION AS OF 1"}, common));
         assertEquals(0, sql.code(), sql.err());
-        assertEquals("n\tok", sql.out().lines().findFirst().orElse(""));
-        assertTrue(sql.out().lines().skip(1).findFirst().orElse("").matches("\\d+\ttrue"), sql.out());
+        assertEquals("n\tno_codes\tover_4\trepeated\tunlabelled\tcodes", sql.out().lines().findFirst().orElse(""));
+        String[] counts = sql.out().lines().skip(1).findFirst().orElse("").split("\t");
+        assertEquals(6, counts.length, sql.out());
+        assertTrue(Long.parseLong(counts[0]) > 0 && Long.parseLong(counts[5]) > 0, "scored rows and reason codes: " + sql.out());
+        assertEquals(List.of("0", "0", "0", "0"), List.of(counts).subList(1, 5), "rows without codes, with more than 4, repeated, unlabelled: " + sql.out());
         CliRun badSql = run(concat(new String[]{"sql", "SELECT * FROM raw.nothing"}, common));
         assertEquals(1, badSql.code());
         assertTrue(badSql.err().startsWith("fedlake: error: SQL error: "), badSql.err());

@@ -8,6 +8,7 @@ import io.fedlake.registry.ModelRegistry;
 import io.fedlake.score.ScoringJob;
 import io.fedlake.score.ScoringPresets;
 import io.fedlake.translate.DataSpec;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import java.time.LocalDate;
 import java.util.Map;
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +73,14 @@ class ImageTrainingTest extends LocalSparkTest {
         assertEquals(java.util.Set.of("none", "scratch", "spot", "crack"), classes.keySet());
         assertEquals(1.0, classes.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-4);
         assertEquals(classes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey(), any.getAs("predicted_class"));
-        assertTrue(List.of("reject", "pass").contains(any.<String>getAs("decision")));
+        // every row's decision is the threshold applied to its own probability: reject at or above 0.5, pass below
+        Dataset<Row> scores = spark.read().format("delta").load(lake.pathOf("scores.defect"));
+        assertEquals(0, scores.where("probability IS NULL OR decision_threshold <> 0.5 OR decision <> CASE WHEN probability >= 0.5 THEN 'reject' ELSE 'pass' END").count(),
+                "rows whose decision does not follow from their probability");
+        // and the probability is the model's p(defect): higher on the parts that have a defect than on those that do not
+        Row means = scores.join(input.data().select("inspection_id", "defect_type"), "inspection_id")
+                .agg(avg(when(col("defect_type").notEqual("none"), col("probability"))), avg(when(col("defect_type").equalTo("none"), col("probability"))))
+                .head();
+        assertTrue(means.getDouble(0) > means.getDouble(1), "mean probability of defective vs sound parts: " + means);
     }
 }

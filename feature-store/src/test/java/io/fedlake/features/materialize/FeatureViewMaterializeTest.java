@@ -193,6 +193,7 @@ class FeatureViewMaterializeTest extends LocalSparkTest {
     @Test
     void aTrainingSetReadsAgainExactlyAtItsRecordedVersionsAfterTheViewWasRematerialised() {
         materialize(view, JAN1, FEB29, "run-1");
+        List<Row> viewAsRun1WroteIt = store.read(view.table(), null).data().orderBy("applicant_id", "event_ts").collectAsList();
         Dataset<Row> entities = store.read("raw.apps", 0L).data().select("application_id", "applicant_id", "application_ts", "defaulted")
                 .where(col("application_ts").geq(Timestamp.valueOf("2024-01-15 00:00:00")));
         TrainingSet original = new TrainingSetBuilder(store).entities(entities, "application_ts", "raw.apps", 0L).views(List.of("apps_history")).build();
@@ -207,7 +208,17 @@ class FeatureViewMaterializeTest extends LocalSparkTest {
         // the source is corrected (amounts ×10) and the view rematerialised over the same range: a new version
         List<Row> changed = events.stream().map(r -> RowFactory.create(r.get(0), r.get(1), r.get(2), r.getDouble(3) * 10, r.get(4), r.get(5))).toList();
         writeSource(changed);
-        assertEquals(1, materialize(view, JAN1, FEB29, "run-2").version());
+        Materializer.Result rerun = materialize(view, JAN1, FEB29, "run-2");
+        // the version the materialiser reports is the commit Delta's own log holds for that run, and the one before
+        // it is run-1's, the version the training set recorded
+        Map<String, Long> commitOfRun = new java.util.HashMap<>();
+        for (Row h : DeltaTable.forPath(spark, store.pathOf(view.table())).history().collectAsList()) {
+            String m = h.getAs("userMetadata");
+            commitOfRun.put(m.replaceAll(".*\"run_id\":\"([^\"]+)\".*", "$1"), h.getAs("version"));
+        }
+        assertEquals(Map.of("run-1", 0L, "run-2", 1L), commitOfRun);
+        assertEquals(commitOfRun.get("run-2"), rerun.version());
+        assertEquals(commitOfRun.get("run-1"), recorded.get("apps_history"));
 
         TrainingSet latest = new TrainingSetBuilder(store).entities(entities, "application_ts").views(List.of("apps_history")).build();
         assertEquals(Map.of("apps_history", 1L), latest.viewVersions());
@@ -215,7 +226,10 @@ class FeatureViewMaterializeTest extends LocalSparkTest {
 
         TrainingSet again = new TrainingSetBuilder(store).entities(entities, "application_ts").views(List.of("apps_history")).asOf(recorded).build();
         assertEquals(originalRows, sorted(again.data()));
-        assertEquals(originalRows, sorted(spark.read().format("delta").option("versionAsOf", 0).load(store.pathOf("features.train_apps"))));
+        // time travel to the version before the rerun, independent of the feature store's reads: still what run-1 wrote
+        Dataset<Row> previous = spark.read().format("delta").option("versionAsOf", rerun.version() - 1).load(store.pathOf(view.table()));
+        assertEquals(viewAsRun1WroteIt, previous.orderBy("applicant_id", "event_ts").collectAsList());
+        assertNotEquals(viewAsRun1WroteIt, store.read(view.table(), rerun.version()).data().orderBy("applicant_id", "event_ts").collectAsList());
     }
 
     @Test

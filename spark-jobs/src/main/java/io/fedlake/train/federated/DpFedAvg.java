@@ -28,16 +28,6 @@ public final class DpFedAvg {
         return Aggregation.clipToNorm(delta, clipNorm);
     }
 
-    /** {@code sum += clipped}, in place; the per-partition step before the sums are merged. */
-    public static void accumulate(double[] sum, float[] clipped) {
-        if (sum.length != clipped.length) {
-            throw new IllegalArgumentException("parameter lengths differ: sum " + sum.length + ", delta " + clipped.length);
-        }
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] += clipped[i];
-        }
-    }
-
     /**
      * {@code (Σ clipped Δ_k + N(0, (zC)²)) / expectedClients}, as the mean delta to hand to the strategy.
      *

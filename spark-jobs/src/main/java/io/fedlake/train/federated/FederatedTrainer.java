@@ -565,10 +565,11 @@ public final class FederatedTrainer implements Trainer {
      * The round's weighted mean delta as one update (what a weighted-mean strategy computes from the parts). Secure
      * aggregation: masks of clients that were selected but did not deliver are removed first (Bonawitz et al.'s
      * recovery step), then the sum is decoded. DP-FedAvg: Gaussian noise on the sum of clipped deltas, divided by
-     * the expected number of clients.
+     * the expected number of clients. Package-private so tests can follow a round's deltas through the path
+     * rounds take ({@link Results#add} in the clients' tasks, {@link Results#merge}, then this) without Spark.
      */
-    private static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, double expectedClients,
-                                                      java.security.SecureRandom noise, List<SecureAggregation.RevealedSeed> revealed) {
+    static List<ClientUpdate> aggregateUpdate(Results r, ClientRound round, FederatedConfig f, double expectedClients,
+                                              java.security.SecureRandom noise, List<SecureAggregation.RevealedSeed> revealed) {
         if (r.completed == 0 && f.dp() == null) {
             return List.of();
         }

@@ -2,6 +2,9 @@ package io.fedlake.train.federated;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -12,16 +15,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DpFedAvgTest {
 
+    /** A client that trained and delivered its delta, as its task reports it. */
+    private static ClientTraining.Result delivered(String client, float[] delta, long examples) {
+        return new ClientTraining.Result(client, new ClientUpdate(client, delta, examples, 0.5, 3), null, false, null, 3);
+    }
+
     @Test
-    void clippedDeltasSumAndWithoutNoiseDivideByTheExpectedClientCount() {
-        // Prepare: C = 1; (3, 4) has norm 5 → (0.6, 0.8); (0.3, 0.4) is inside the ball
-        double[] sum = new double[2];
-        DpFedAvg.accumulate(sum, DpFedAvg.clip(new float[] {3f, 4f}, 1.0));
-        DpFedAvg.accumulate(sum, DpFedAvg.clip(new float[] {0.3f, 0.4f}, 1.0));
-        // Execute: z = 0, qK = 4 expected clients although only 2 reported
-        float[] mean = DpFedAvg.noisyMean(sum, 0.0, 1.0, 4.0, new SplittableRandom(7));
-        // Assert: (0.9, 1.2) / 4
-        assertArrayEquals(new float[] {0.225f, 0.3f}, mean, 1e-6f);
+    void aRoundsClippedDeltasAreSummedWithEqualWeightsAndWithoutNoiseDividedByTheExpectedClientCount() {
+        // Prepare: C = 1, z = 0; a's (3, 4) has norm 5 → (0.6, 0.8), b's (0.3, 0.4) is inside the ball; their example
+        // counts (100 and 1) must not weigh in. c was sampled but dropped out. Two tasks, as treeAggregate runs them.
+        DpConfig dp = new DpConfig(1.0, 0.0, 1e-5, Double.POSITIVE_INFINITY);
+        FitInstructions fit = new FitInstructions(1, 0, 0, 1);
+        ClientRound round = new ClientRound(1, 0, 7L, Map.of("a", fit, "b", fit, "c", fit), Set.of("c"), Long.MAX_VALUE, 0.1, false, dp,
+                null, Map.of(), null);
+        FederatedConfig f = new FederatedConfig("client_id", 1, 1, 0, 0.5, 0, 0, 0, 0, 0, false, dp);
+        FederatedTrainer.Results left = new FederatedTrainer.Results(2, false, ClientLimits.DEFAULTS);
+        left.add(delivered("a", new float[] {3f, 4f}, 100), round, false, true, null);
+        FederatedTrainer.Results right = new FederatedTrainer.Results(2, false, ClientLimits.DEFAULTS);
+        right.add(delivered("b", new float[] {0.3f, 0.4f}, 1), round, false, true, null);
+        right.add(new ClientTraining.Result("c", null, "dropped out of the round (simulated)", false, null, 0), round, false, true, null);
+        // Execute: the executors' merge, then the server's step with qK = 4 expected clients although only 2 reported
+        List<ClientUpdate> update = FederatedTrainer.aggregateUpdate(left.merge(right), round, f, 4.0, DpFedAvg.secureGenerator(), List.of());
+        // Assert: (0.6 + 0.3, 0.8 + 0.4) / 4, and the release says nothing of example counts or losses
+        assertEquals(1, update.size());
+        assertArrayEquals(new float[] {0.225f, 0.3f}, update.get(0).delta(), 1e-6f);
+        assertEquals("DP aggregate of 2 clients", update.get(0).clientId());
+        assertEquals(1, update.get(0).examples());
+        assertTrue(Double.isNaN(update.get(0).trainLoss()));
     }
 
     @Test

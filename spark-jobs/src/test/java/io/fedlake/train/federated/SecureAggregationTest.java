@@ -4,11 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.security.KeyPair;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -160,22 +158,43 @@ class SecureAggregationTest {
         }
     }
 
+    /**
+     * A mask's sign comes from the order of the two client ids, not from where they stand in the participant list: the
+     * masks cancel, and the recovery step removes a dropped client's masks, however the list handed to the clients is
+     * ordered, even when each client gets it in another order.
+     */
     @Test
-    void summationOrderDoesNotMatter() {
+    void masksCancelAndDropoutsAreRecoveredWhateverOrderTheParticipantsAreListedIn() {
+        // Prepare: listings that are not in id order
         float[][] d = deltas();
-        List<long[]> masked = new ArrayList<>();
-        for (int k = 0; k < d.length; k++) {
-            masked.add(masked(d, k));
+        List<List<Integer>> listings = List.of(List.of(4, 3, 2, 1, 0), List.of(2, 0, 4, 1, 3), List.of(3, 4, 0, 2, 1), List.of(1, 3, 0, 4, 2),
+                List.of(0, 2, 1, 4, 3));
+        // Execute: client k masks against listing k
+        long[] perClientOrder = new long[DIM];
+        for (int k = 0; k < CLIENTS.size(); k++) {
+            List<String> listing = listings.get(k).stream().map(CLIENTS::get).toList();
+            perClientOrder = SecureAggregation.sum(perClientOrder,
+                    SecureAggregation.mask(SecureAggregation.encode(d[k], weight(k)), CLIENTS.get(k), listing, seedsOf(k, CONTEXT)));
         }
-        long[] reference = maskedSum(d, List.of(0, 1, 2, 3, 4));
-        Random shuffler = new Random(9);
-        for (int trial = 0; trial < 5; trial++) {
-            List<long[]> order = new ArrayList<>(masked);
-            Collections.shuffle(order, shuffler);
-            // a tree merge, as Spark's treeAggregate would do: ((a + b) + (c + (d + e)))
-            long[] left = SecureAggregation.sum(order.get(0), order.get(1));
-            long[] right = SecureAggregation.sum(order.get(2), SecureAggregation.sum(order.get(3), order.get(4)));
-            assertArrayEquals(reference, SecureAggregation.sum(left, right));
+        // Assert
+        long[] plain = plainSum(d, List.of(0, 1, 2, 3, 4));
+        assertArrayEquals(plain, perClientOrder, "the masks cancel when every client lists the participants differently");
+
+        for (List<Integer> order : listings) {
+            // Prepare: everyone masks against the same listing (one broadcast), then the client listed first drops out
+            List<String> listing = order.stream().map(CLIENTS::get).toList();
+            int droppedIdx = order.get(0);
+            List<Integer> survivorIdx = order.subList(1, order.size()).stream().sorted().toList();
+            long[] masked = new long[DIM];
+            for (int k : survivorIdx) {
+                masked = SecureAggregation.sum(masked,
+                        SecureAggregation.mask(SecureAggregation.encode(d[k], weight(k)), CLIENTS.get(k), listing, seedsOf(k, CONTEXT)));
+            }
+            // Execute
+            long[] recovered = SecureAggregation.removeDropoutMasks(masked, survivorIdx.stream().map(CLIENTS::get).toList(),
+                    List.of(CLIENTS.get(droppedIdx)), revealed(survivorIdx, List.of(droppedIdx)));
+            // Assert
+            assertArrayEquals(plainSum(d, survivorIdx), recovered, "listing " + listing + ", " + CLIENTS.get(droppedIdx) + " dropped");
         }
     }
 

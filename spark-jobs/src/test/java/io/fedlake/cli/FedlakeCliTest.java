@@ -1,6 +1,6 @@
 package io.fedlake.cli;
 
-import io.fedlake.lake.Domain;
+import io.fedlake.preset.Domain;
 import io.fedlake.score.ScoringPresets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

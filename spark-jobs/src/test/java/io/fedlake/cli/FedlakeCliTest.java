@@ -37,7 +37,7 @@ class FedlakeCliTest {
         assertUsage(run(), "fedlake: missing command");
         assertUsage(run("train", "--epochs", "0"), "fedlake: epochs must be ≥ 1, got 0");
         assertUsage(run("train", "--model", "resnet-9000"), "fedlake: unknown model architecture 'resnet-9000'; available: credit-mlp, defect-fusion, imaging-fusion, lenet, logreg, sequential-mlp");
-        assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg, paramavg, fedavg");
+        assertUsage(run("train", "--regime", "magic"), "fedlake: unknown training regime 'magic'; available: dl4j-paramavg, fedavg, paramavg");
         assertUsage(run("train", "--regime", "fedavg", "--strategy", "fedmagic"),
                 "fedlake: unknown strategy 'fedmagic'; available: fedadam, fedavg, fedavgm, fedprox, median, trimmed-mean");
         assertUsage(run("train", "--regime", "fedavg", "--strategy", "median", "--secure-aggregation"),
@@ -68,7 +68,7 @@ class FedlakeCliTest {
         assertUsage(run("train", "--regime", "fedavg", "--epochs", "2", "--batch-size", "16"),
                 "fedlake: --regime fedavg does not use --epochs (applies to dl4j-paramavg, paramavg), --batch-size (applies to dl4j-paramavg, paramavg)");
         assertUsage(run("train", "--regime", "paramavg", "--prefetch", "4"), "fedlake: --regime paramavg does not use --prefetch (applies to dl4j-paramavg)");
-        assertUsage(run("train", "--checkpoint-every", "2"), "fedlake: --regime dl4j-paramavg does not use --checkpoint-every (applies to paramavg, fedavg)");
+        assertUsage(run("train", "--checkpoint-every", "2"), "fedlake: --regime dl4j-paramavg does not use --checkpoint-every (applies to fedavg, paramavg)");
         assertUsage(run("train", "--regime", "fedavg", "--mu", "0.1"), "fedlake: --strategy fedavg does not use --mu (applies to --strategy fedprox)");
         assertUsage(run("train", "--regime", "fedavg", "--dp-clip", "2", "--dp-delta", "1e-6"),
                 "fedlake: --dp-clip, --dp-delta need(s) --dp-noise: without it DP-FedAvg is off");

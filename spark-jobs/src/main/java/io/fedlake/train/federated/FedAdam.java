@@ -83,16 +83,10 @@ public class FedAdam extends FedAvg {
     }
 
     /** Registers this strategy (see {@link StrategyFactory}). */
-    public static final class Factory implements StrategyFactory {
+    public static final class Factory extends StrategyFactory.Base {
 
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "Adam on the server over the mean client delta (Reddi et al. 2021)";
+        public Factory() {
+            super(NAME, "Adam on the server over the mean client delta (Reddi et al. 2021)");
         }
 
         @Override

@@ -56,16 +56,10 @@ public class FedAvg implements Strategy {
     }
 
     /** Registers this strategy (see {@link StrategyFactory}). */
-    public static final class Factory implements StrategyFactory {
+    public static final class Factory extends StrategyFactory.Base {
 
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "federated averaging: example-weighted mean of the client models (McMahan et al. 2017)";
+        public Factory() {
+            super(NAME, "federated averaging: example-weighted mean of the client models (McMahan et al. 2017)");
         }
 
         @Override

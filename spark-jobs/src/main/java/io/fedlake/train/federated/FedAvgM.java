@@ -52,16 +52,10 @@ public class FedAvgM extends FedAvg {
     }
 
     /** Registers this strategy (see {@link StrategyFactory}). */
-    public static final class Factory implements StrategyFactory {
+    public static final class Factory extends StrategyFactory.Base {
 
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "FedAvg with server momentum --server-momentum (Hsu et al. 2019)";
+        public Factory() {
+            super(NAME, "FedAvg with server momentum --server-momentum (Hsu et al. 2019)");
         }
 
         @Override

@@ -37,16 +37,10 @@ public class FedMedian extends FedAvg {
     }
 
     /** Registers this strategy (see {@link StrategyFactory}). */
-    public static final class Factory implements StrategyFactory {
+    public static final class Factory extends StrategyFactory.Base {
 
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "coordinate-wise median of the client deltas (Yin et al. 2018)";
+        public Factory() {
+            super(NAME, "coordinate-wise median of the client deltas (Yin et al. 2018)");
         }
 
         @Override

@@ -39,16 +39,10 @@ public class FedProx extends FedAvg {
     }
 
     /** Registers this strategy (see {@link StrategyFactory}). */
-    public static final class Factory implements StrategyFactory {
+    public static final class Factory extends StrategyFactory.Base {
 
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "FedAvg with the proximal term --mu on every client (Li et al. 2020)";
+        public Factory() {
+            super(NAME, "FedAvg with the proximal term --mu on every client (Li et al. 2020)");
         }
 
         @Override

@@ -43,16 +43,10 @@ public class FedTrimmedMean extends FedAvg {
     }
 
     /** Registers this strategy (see {@link StrategyFactory}). */
-    public static final class Factory implements StrategyFactory {
+    public static final class Factory extends StrategyFactory.Base {
 
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "coordinate-wise β-trimmed mean --trim of the client deltas (Yin et al. 2018)";
+        public Factory() {
+            super(NAME, "coordinate-wise β-trimmed mean --trim of the client deltas (Yin et al. 2018)");
         }
 
         @Override

@@ -28,4 +28,26 @@ public interface StrategyFactory extends Extension {
     default List<String> options() {
         return List.of();
     }
+
+    /** Name and description held as fields, so a strategy's factory only says how to build it. */
+    abstract class Base implements StrategyFactory {
+
+        private final String name;
+        private final String description;
+
+        protected Base(String name, String description) {
+            this.name = name;
+            this.description = description;
+        }
+
+        @Override
+        public final String name() {
+            return name;
+        }
+
+        @Override
+        public final String description() {
+            return description;
+        }
+    }
 }

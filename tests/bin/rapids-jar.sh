@@ -10,7 +10,13 @@ JAR="$REPO/com/nvidia/rapids-4-spark_2.12/$VERSION/rapids-4-spark_2.12-$VERSION.
 if [[ ! -s "$JAR" ]]; then
   echo "rapids-jar: fetching com.nvidia:rapids-4-spark_2.12:$VERSION (about 600 MB) into $REPO ..." >&2
   start=$(date +%s)
-  "$MVN" -B -q -ntp dependency:get -Dmaven.repo.local="$REPO" -Dartifact="com.nvidia:rapids-4-spark_2.12:$VERSION" -Dtransitive=false >&2
+  # dependency:copy outside any project resolves the jar alone (checksum-checked). dependency:get, or any goal run
+  # inside this project, also reads the jar's POM, whose parent (rapids-4-spark-jdk-profiles_2.12) the registry does
+  # not always serve (refused on 2026-12-02). The copy goes to a temp folder, which is also the working directory.
+  out="$(mktemp -d)"
+  trap 'rm -rf "$out"' EXIT
+  (cd "$out" && "$MVN" -B -q -ntp dependency:copy -Dmaven.repo.local="$REPO" -Dartifact="com.nvidia:rapids-4-spark_2.12:$VERSION" \
+    -DoutputDirectory="$out") >&2
   echo "rapids-jar: fetched in $(( $(date +%s) - start )) s" >&2
 fi
 [[ -s "$JAR" ]] || { echo "rapids-jar: no $JAR after the download" >&2; exit 1; }

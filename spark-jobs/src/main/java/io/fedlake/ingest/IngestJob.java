@@ -1,6 +1,8 @@
 package io.fedlake.ingest;
 
+import io.fedlake.core.ColumnNames;
 import io.fedlake.core.UserError;
+import io.fedlake.lake.TableRoles;
 import io.fedlake.lake.Lake;
 import io.fedlake.zoo.image.ImageCheck;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -13,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -28,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -62,7 +66,9 @@ public final class IngestJob {
     private IngestJob() {
     }
 
-    public record Outcome(String table, String path, long read, long landed, long quarantined, long version, double seconds) {
+    /** @param renamed original → safe name of every column ingest renamed (see {@link ColumnNames}) */
+    public record Outcome(String table, String path, long read, long landed, long quarantined, long version, double seconds,
+                          Map<String, String> renamed) {
     }
 
     /**
@@ -87,6 +93,30 @@ public final class IngestJob {
             return new Batch(runId, LocalDate.now(ZoneOffset.UTC), false);
         }
     }
+
+    /**
+     * The roles of the table's columns as the user named them (original or safe spelling).
+     *
+     * @param key         the entity key column, or the name of the key to generate when {@code generateKey}
+     * @param generateKey make a stable key from each record's content: a hash of its values plus the copy number
+     *                    among identical records, the same on every rerun of the same input
+     * @param label       the label column, recorded for {@code train} (may be null)
+     * @param client      the federated client column, recorded for {@code train --regime fedavg} (may be null)
+     */
+    public record Columns(String key, boolean generateKey, String label, String client) {
+        public Columns {
+            if (key == null || key.isBlank()) {
+                throw new IllegalArgumentException("key column must be named");
+            }
+        }
+
+        public static Columns key(String key) {
+            return new Columns(key, false, null, null);
+        }
+    }
+
+    /** How {@link Columns#generateKey} makes keys, recorded in the table's properties. */
+    public static final String CONTENT_HASH = "content-hash";
 
     static final String OUTSIDE = "path is outside the manifest's folder (absolute, '..' or another URI; --allow-outside permits it)";
 
@@ -138,6 +168,15 @@ public final class IngestJob {
 
     public static Outcome tabular(Lake lake, String source, String format, String table, StructType schema, String keyColumn, String mode,
                                   Batch batch) {
+        return tabular(lake, source, format, table, schema, Columns.key(keyColumn), mode, batch);
+    }
+
+    /**
+     * Column names that do not work everywhere (dots, spaces, delimiters) are renamed by {@link ColumnNames}; the
+     * mapping is returned in the outcome and recorded with the table's roles.
+     */
+    public static Outcome tabular(Lake lake, String source, String format, String table, StructType schema, Columns columns, String mode,
+                                  Batch batch) {
         long t0 = System.nanoTime();
         Dataset<Row> raw;
         switch (format) {
@@ -149,8 +188,15 @@ public final class IngestJob {
             case "parquet" -> raw = lake.spark().read().parquet(source);
             default -> throw new IllegalArgumentException("format must be csv, parquet or images, got '" + format + "'");
         }
-        if (!Arrays.asList(raw.columns()).contains(keyColumn)) {
-            throw UserError.missingColumns(source, List.of(keyColumn), Arrays.asList(raw.columns()));
+        Renamed renamed = Renamed.of(raw);
+        raw = renamed.data();
+        Columns safe = renamed.resolve(columns, source);
+        String keyColumn = safe.key();
+        if (safe.generateKey()) {
+            if (Arrays.asList(raw.columns()).contains(keyColumn)) {
+                throw new UserError(source + " already has a column " + keyColumn + ": name another column for the generated key");
+            }
+            raw = withContentKey(raw, keyColumn);
         }
         // Spark refuses queries that touch only the corrupt-record column of a raw CSV scan: materialise first.
         raw = raw.persist(StorageLevel.MEMORY_AND_DISK());
@@ -161,10 +207,58 @@ public final class IngestJob {
             }
             Dataset<Row> checked = withDuplicateCheck(raw.withColumn(QUARANTINE_REASON, reason), keyColumn);
             String[] keep = Arrays.stream(raw.columns()).filter(c -> !c.equals(CORRUPT)).toArray(String[]::new);
-            return land(lake, checked, keep, source, table, keyColumn, mode, batch, t0);
+            TableRoles roles = new TableRoles(keyColumn, safe.generateKey() ? CONTENT_HASH : null, safe.label(), safe.client(), null, List.of(),
+                    renamed.mapping());
+            return land(lake, checked, keep, source, table, keyColumn, mode, batch, t0, roles);
         } finally {
             raw.unpersist();
         }
+    }
+
+    /**
+     * The input with safe column names, and the renaming. A CSV's corrupt-record column is not renamed.
+     */
+    private record Renamed(Dataset<Row> data, Map<String, String> mapping) {
+
+        static Renamed of(Dataset<Row> raw) {
+            Map<String, String> all = ColumnNames.normalise(Arrays.asList(raw.columns()));
+            Map<String, String> renamed = ColumnNames.renamed(all);
+            Dataset<Row> data = renamed.isEmpty() ? raw : raw.toDF(all.values().toArray(String[]::new));
+            return new Renamed(data, renamed);
+        }
+
+        /** The user's column names, given in either spelling, in their safe spelling; a missing one is an error. */
+        Columns resolve(Columns c, String source) {
+            List<String> have = Arrays.asList(data.columns());
+            java.util.function.UnaryOperator<String> safe = n -> {
+                if (n == null) {
+                    return null;
+                }
+                String s = mapping.getOrDefault(n, n);
+                if (!have.contains(s)) {
+                    throw UserError.missingColumns(source, List.of(n), have);
+                }
+                return s;
+            };
+            String givenKey = mapping.getOrDefault(c.key(), c.key());
+            if (!c.generateKey() && !have.contains(givenKey)) {
+                throw new UserError(source + " has no key column " + c.key() + " (its columns: " + String.join(", ", have)
+                        + "): name one with --key COLUMN, or have a stable one made with --generate-key NAME");
+            }
+            String key = c.generateKey() ? ColumnNames.safe(c.key()) : givenKey;
+            return new Columns(key, c.generateKey(), safe.apply(c.label()), safe.apply(c.client()));
+        }
+    }
+
+    /**
+     * Adds {@code key}: the first 128 bits of the SHA-256 of the record's JSON, then the copy number among
+     * identical records (identical records cannot be told apart, so numbering them in any order gives the same keys).
+     */
+    static Dataset<Row> withContentKey(Dataset<Row> raw, String key) {
+        Column[] values = Arrays.stream(raw.columns()).filter(c -> !c.equals(CORRUPT)).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+        Column hash = functions.substring(functions.sha2(to_json(struct(values)), 256), 1, 32);
+        return raw.withColumn(key, hash)
+                .withColumn(key, functions.concat(col(key), lit("-"), functions.row_number().over(Window.partitionBy(col(key)).orderBy(col(key))).cast("string")));
     }
 
     /** Images listed in a manifest CSV (header; {@code idColumn} and {@code pathColumn} required). */
@@ -175,19 +269,76 @@ public final class IngestJob {
 
     public static Outcome images(Lake lake, String manifest, String table, String idColumn, String pathColumn, ImageCheck check, String mode,
                                  Batch batch) {
-        long t0 = System.nanoTime();
-        Dataset<Row> m = lake.spark().read().option("header", "true").option("inferSchema", "true").csv(manifest);
-        for (String c : List.of(idColumn, pathColumn)) {
-            if (!Arrays.asList(m.columns()).contains(c)) {
-                throw UserError.missingColumns(manifest, List.of(c), Arrays.asList(m.columns()));
-            }
+        return images(lake, manifest, table, Columns.key(idColumn), pathColumn, check, mode, batch);
+    }
+
+    public static Outcome images(Lake lake, String manifest, String table, Columns columns, String pathColumn, ImageCheck check, String mode,
+                                 Batch batch) {
+        long t0 = t0();
+        Renamed renamed = Renamed.of(lake.spark().read().option("header", "true").option("inferSchema", "true").csv(manifest));
+        Columns safe = renamed.resolve(columns, manifest);
+        if (safe.generateKey()) {
+            throw new UserError("a manifest names its images' keys: give --key COLUMN, not a generated key");
         }
-        String base = new Path(manifest).getParent().toString();
+        String path = renamed.resolve(Columns.key(pathColumn), manifest).key();
+        return readImages(lake, renamed.data(), new Path(manifest).getParent().toString(), manifest, table, safe, path, check, mode, batch, t0,
+                renamed.mapping());
+    }
+
+    /** The image-folder convention's columns: key (the path under the root), path, and the class folder as label. */
+    public static final String FOLDER_KEY = "image_id";
+    public static final String FOLDER_LABEL = "label";
+
+    /**
+     * Images in class subfolders, the convention of torchvision's {@code ImageFolder} and Keras'
+     * {@code image_dataset_from_directory}: {@code root/<class>/…/<file>}. The key is the path under the root, the
+     * label the class folder's name. Hidden files and folders ('.' or '_' first, as Hadoop skips them) are not
+     * records; a file directly under the root has no class and is quarantined, as is anything that is not an image.
+     */
+    public static Outcome imageFolder(Lake lake, String root, String table, ImageCheck check, String mode, Batch batch) {
+        long t0 = t0();
+        List<Row> files = new ArrayList<>();
+        try {
+            Path base = new Path(root);
+            FileSystem fs = base.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+            if (!fs.getFileStatus(base).isDirectory()) {
+                throw new UserError("--format image-folder needs a folder with one subfolder per class; " + root + " is a file");
+            }
+            String prefix = fs.getFileStatus(base).getPath().toUri().getPath();
+            var it = fs.listFiles(base, true);
+            while (it.hasNext()) {
+                String abs = it.next().getPath().toUri().getPath();
+                String rel = abs.substring(prefix.length()).replaceFirst("^/", "");
+                if (Arrays.stream(rel.split("/")).anyMatch(seg -> seg.startsWith(".") || seg.startsWith("_"))) {
+                    continue;
+                }
+                int slash = rel.indexOf('/');
+                files.add(RowFactory.create(rel, rel, slash < 0 ? null : rel.substring(0, slash)));
+            }
+        } catch (FileNotFoundException e) {
+            throw new UserError("image folder " + root + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("cannot list image folder " + root + ": " + e.getMessage());
+        }
+        StructType schema = new StructType().add(FOLDER_KEY, DataTypes.StringType).add("path", DataTypes.StringType).add(FOLDER_LABEL, DataTypes.StringType);
+        Dataset<Row> manifest = lake.spark().createDataFrame(files, schema).repartition(Math.max(1, Math.min(files.size() / 500 + 1,
+                lake.spark().sparkContext().defaultParallelism() * 4)));
+        return readImages(lake, manifest, root, root, table, new Columns(FOLDER_KEY, false, FOLDER_LABEL, null), "path", check, mode, batch, t0, Map.of());
+    }
+
+    private static long t0() {
+        return System.nanoTime();
+    }
+
+    /** Reads and checks each manifest row's image on the executors; lands the good ones and quarantines the rest. */
+    private static Outcome readImages(Lake lake, Dataset<Row> m, String base, String source, String table, Columns columns, String pathColumn,
+                                      ImageCheck check, String mode, Batch batch, long t0, Map<String, String> renamed) {
+        String idColumn = columns.key();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(lake.spark().sparkContext().hadoopConfiguration()));
         StructType in = m.schema();
         int pathIndex = in.fieldIndex(pathColumn);
-        StructType out = in.add("image", DataTypes.BinaryType).add("image_width", DataTypes.IntegerType).add("image_height", DataTypes.IntegerType)
+        StructType out = in.add(IMAGE, DataTypes.BinaryType).add("image_width", DataTypes.IntegerType).add("image_height", DataTypes.IntegerType)
                 .add("image_format", DataTypes.StringType).add(QUARANTINE_REASON, DataTypes.StringType);
         long limit = check.maxBytes();
         boolean allowOutside = batch.allowOutside();
@@ -222,16 +373,25 @@ public final class IngestJob {
             v[in.size() + 2] = res.info().height();
             v[in.size() + 3] = res.info().format();
             return RowFactory.create(v);
-        }), out).withColumn(QUARANTINE_REASON, when(col(idColumn).isNull(), lit("missing key " + idColumn)).otherwise(col(QUARANTINE_REASON)))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        }), out).withColumn(QUARANTINE_REASON, when(col(idColumn).isNull(), lit("missing key " + idColumn)).otherwise(col(QUARANTINE_REASON)));
+        if (FOLDER_LABEL.equals(columns.label()) && FOLDER_KEY.equals(idColumn)) {
+            read = read.withColumn(QUARANTINE_REASON, when(col(FOLDER_LABEL).isNull(),
+                    lit("not in a class folder: image-folder takes the class from the first folder under the root")).otherwise(col(QUARANTINE_REASON)));
+        }
+        read = read.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             Dataset<Row> checked = withDuplicateCheck(read, idColumn);
             String[] keep = Arrays.stream(out.fieldNames()).filter(c -> !c.equals(QUARANTINE_REASON)).toArray(String[]::new);
-            return land(lake, checked, keep, manifest, table, idColumn, mode, batch, t0);
+            TableRoles roles = new TableRoles(idColumn, null, columns.label(), columns.client(), IMAGE,
+                    List.of(pathColumn, "image_width", "image_height", "image_format"), renamed);
+            return land(lake, checked, keep, source, table, idColumn, mode, batch, t0, roles);
         } finally {
             read.unpersist();
         }
     }
+
+    /** The column ingest writes each image's bytes to. */
+    public static final String IMAGE = "image";
 
     /** Marks every row whose key occurs more than once in the input: which copy is right is the owner's call. */
     private static Dataset<Row> withDuplicateCheck(Dataset<Row> rows, String key) {
@@ -242,7 +402,7 @@ public final class IngestJob {
     }
 
     private static Outcome land(Lake lake, Dataset<Row> checked, String[] keep, String source, String table, String key, String mode,
-                                Batch batch, long t0) {
+                                Batch batch, long t0, TableRoles roles) {
         if (!mode.equals("append") && !mode.equals("overwrite")) {
             throw new IllegalArgumentException("mode must be append or overwrite, got '" + mode + "'");
         }
@@ -270,7 +430,7 @@ public final class IngestJob {
             if (quarantined > 0 || lake.exists(quarantine)) {
                 List<Column> data = new ArrayList<>();
                 for (String c : keep) {
-                    if (!c.equals("image")) {
+                    if (!c.equals(IMAGE)) {
                         data.add(col("`" + c + "`"));
                     }
                 }
@@ -287,7 +447,8 @@ public final class IngestJob {
             if (landed + quarantined != read) {
                 throw new UserError("ingest of " + source + ": counts do not reconcile: read " + read + " ≠ landed " + landed + " + quarantined " + quarantined);
             }
-            return new Outcome(table, path, read, landed, quarantined, lake.version(table), (System.nanoTime() - t0) / 1e9);
+            (mode.equals("overwrite") ? roles : roles.over(TableRoles.of(lake, table))).record(lake, table);
+            return new Outcome(table, path, read, landed, quarantined, lake.version(table), (System.nanoTime() - t0) / 1e9, roles.renamed());
         } finally {
             checked.unpersist();
         }

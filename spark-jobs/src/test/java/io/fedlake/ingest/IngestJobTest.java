@@ -219,6 +219,33 @@ class IngestJobTest extends LocalSparkTest {
         assertEquals(2, quarantineOf("quarantine.rerun_csv", csv.toString()).size());
     }
 
+    /** Identical records get distinct generated keys, the same ones on a rerun, so a rerun merges and duplicates nothing. */
+    @Test
+    void generatedKeysAreStableAcrossRerunsAndDistinctForIdenticalRecords() throws IOException {
+        java.time.LocalDate date = java.time.LocalDate.of(2026, 12, 1);
+        Path csv = Files.createDirectories(tmp.resolve("keyless-csv")).resolve("rows.csv");
+        Files.writeString(csv, "a.b,c d\n1,x\n1,x\n2,y\n");
+        IngestJob.Columns columns = new IngestJob.Columns("row_key", true, "c d", null);
+
+        IngestJob.Outcome first = IngestJob.tabular(lake, csv.toString(), "csv", "raw.keyless", null, columns, "append", new IngestJob.Batch("run-k1", date, false));
+        List<String> keys = spark.read().format("delta").load(lake.pathOf("raw.keyless")).select("row_key").orderBy("row_key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        IngestJob.Outcome again = IngestJob.tabular(lake, csv.toString(), "csv", "raw.keyless", null, columns, "append", new IngestJob.Batch("run-k2", date, false));
+
+        assertEquals(List.of(3L, 3L, 0L), List.of(first.read(), first.landed(), first.quarantined()));
+        assertEquals(Map.of("a.b", "a_b", "c d", "c_d"), first.renamed());
+        assertEquals(3, keys.stream().distinct().count(), keys.toString());
+        assertTrue(keys.stream().allMatch(k -> k.matches("[0-9a-f]{32}-[12]")), keys.toString());
+        assertEquals(List.of(3L, 3L), List.of(again.read(), again.landed()));
+        assertEquals(keys, spark.read().format("delta").load(lake.pathOf("raw.keyless")).select("row_key").orderBy("row_key").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        io.fedlake.lake.TableRoles roles = io.fedlake.lake.TableRoles.of(lake, "raw.keyless");
+        assertEquals(List.of("row_key", IngestJob.CONTENT_HASH, "c_d"), java.util.Arrays.asList(roles.key(), roles.generatedKey(), roles.label()));
+        assertEquals(Map.of("a.b", "a_b", "c d", "c_d"), roles.renamed());
+        long versions = spark.sql("DESCRIBE HISTORY delta.`" + lake.pathOf("raw.keyless") + "`").count();
+        IngestJob.tabular(lake, csv.toString(), "csv", "raw.keyless", null, columns, "append", new IngestJob.Batch("run-k3", date, false));
+        assertEquals(versions + 1, spark.sql("DESCRIBE HISTORY delta.`" + lake.pathOf("raw.keyless") + "`").count(),
+                "a rerun adds its merge commit, and no second commit for roles that did not change");
+    }
+
     /** Another writer commits after the run: the run's count still comes from its own commit. */
     @Test
     void theLandedCountComesFromTheRunsOwnCommitNotTheLatest() {

@@ -31,7 +31,7 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--date", required = true, description = "Logical date (yyyy-MM-dd): rows of the input whose date column equals it")
     String date;
 
-    @Option(names = "--table", description = "Input table. Default: the domain's raw table")
+    @Option(names = "--table", description = "Input table. Default: the domain's raw table. A table ingested with recorded roles scores into scores.<its name>, keyed by its key")
     String table;
 
     @Option(names = "--all-dates", description = "Score every row of the input, not only those whose date column equals --date "
@@ -41,10 +41,10 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--batch-size", defaultValue = "16384", description = "Rows per forward pass. Default: ${DEFAULT-VALUE}")
     int batchSize;
 
-    @Option(names = "--threshold", description = "Probability at or above which the decision is decline/refer/reject. Default: 0.2 credit, 0.5 images")
+    @Option(names = "--threshold", description = "Probability at or above which the decision is decline/refer/reject. Default: 0.2 credit, 0.5 images and your own tables")
     Double threshold;
 
-    @Option(names = "--reason-codes", description = "Reason codes per row (occlusion attributions). Default: 4 for credit, 0 otherwise")
+    @Option(names = "--reason-codes", description = "Reason codes per row (occlusion attributions). Default: 4 for credit, 0 for images and your own tables")
     Integer reasonCodes;
 
     @Option(names = "--features", split = ",", paramLabel = "VIEW", description = "Feature views to attach as of each row's --event-time "
@@ -74,7 +74,12 @@ final class ScoreCommand extends SparkCommand {
         String runId = RunIds.next();
         Lake.Snapshot input = lake.readLatest(table, "generate or ingest it first");
         ModelFiles.LoadedModel loaded = new ModelRegistry(lake).load(model);
+        io.fedlake.lake.TableRoles roles = io.fedlake.lake.TableRoles.of(lake, table);
+        boolean own = roles.key() != null && !table.equals(domain.rawTable()); // the domain's raw table keeps its preset
         if (!allDates && !java.util.List.of(input.data().columns()).contains(domain.dateColumn())) {
+            if (own) {
+                throw new UserError("table " + table + " has no date column " + domain.dateColumn() + ": give --all-dates to score every row under --date");
+            }
             throw UserError.missingColumns(table, java.util.List.of(domain.dateColumn()), java.util.List.of(input.data().columns()));
         }
         org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows =
@@ -90,10 +95,16 @@ final class ScoreCommand extends SparkCommand {
             featureViews = attached.viewVersions();
             out.printf("features %s attached as of %s (Delta versions %s)%n", features, eventTime, featureViews);
         }
-        ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(domain.id(), input, rows,
-                domain.entityKey(), domain.clientKey(), loaded, logicalDate, runId, batchSize,
-                threshold != null ? threshold : ScoringPresets.defaultThreshold(domain), ScoringPresets.decisions(domain),
-                reasonCodes != null ? reasonCodes : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain), featureViews));
+        // A user's table (its ingest recorded the roles) scores into scores.<its name>, keyed as it was ingested; the
+        // decision words are the model's positive class and its negation
+        java.util.List<io.fedlake.zoo.ModelSpec.Output> outputs = loaded.preprocessing().outputs();
+        String positiveClass = outputs.get(0).binary() ? outputs.get(0).classes().get(1) : null;
+        java.util.List<String> decisions = own && positiveClass != null && !positiveClass.equals("1") ? java.util.List.of(positiveClass, "not " + positiveClass)
+                : own ? java.util.List.of("positive", "negative") : ScoringPresets.decisions(domain);
+        ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(own ? table.substring(table.indexOf('.') + 1) : domain.id(), input, rows,
+                own ? roles.key() : domain.entityKey(), own ? roles.client() : domain.clientKey(), loaded, logicalDate, runId, batchSize,
+                threshold != null ? threshold : own ? 0.5 : ScoringPresets.defaultThreshold(domain), decisions,
+                reasonCodes != null ? reasonCodes : own ? 0 : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain), featureViews));
         out.printf("scored %s for %s with %s:%s: %,d read = %,d scored + %,d quarantined in %.1f s → %s (Delta version %d)%n",
                 table, logicalDate, loaded.version().name(), loaded.version().version(), o.input(), o.scored(), o.quarantined(),
                 o.seconds(), o.scoresPath(), o.scoresVersion());

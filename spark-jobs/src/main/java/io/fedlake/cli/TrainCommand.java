@@ -1,6 +1,9 @@
 package io.fedlake.cli;
 
 import io.fedlake.lake.Lake;
+import io.fedlake.lake.TableRoles;
+import io.fedlake.translate.DataSpec;
+import io.fedlake.zoo.ModelSpec;
 import io.fedlake.core.RunIds;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
@@ -20,6 +23,10 @@ final class TrainCommand extends SparkCommand {
     @Mixin
     TrainOptions options;
 
+    @Option(names = "--no-baseline", description = "Skip the baseline: MLlib's logistic regression on the same features and split, "
+            + "fitted beside the network and recorded with it")
+    boolean noBaseline;
+
     @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted paramavg/fedavg run from its latest checkpoint")
     String resume;
 
@@ -28,7 +35,10 @@ final class TrainCommand extends SparkCommand {
 
     @Override
     protected void validate() {
-        Architectures.byName(options.architecture());
+        if (options.architecture != null) {
+            Architectures.byName(options.architecture);
+        }
+        options.checkTableOptions(table);
         trainer = options.trainer();
         config = options.config(table, global().seed);
         if (resume != null) {
@@ -44,18 +54,25 @@ final class TrainCommand extends SparkCommand {
     @Override
     protected int run(Lake lake) {
         if (table != null && lake.exists(table)) {
-            java.util.List<String> skipped = options.inferFeatures(table, lake.readLatest(table, "").data().schema());
-            if (skipped != null) {
+            TrainOptions.TableSpec own = options.useTable(table, lake.readLatest(table, "").data(), TableRoles.of(lake, table));
+            if (own != null) {
                 config = options.config(table, global().seed);
-                out.printf("features of %s (every column except key, client and label): numeric %s, categorical %s%s%s%n", table,
-                        config.spec().numeric(), config.spec().categorical(),
-                        config.spec().imageColumn() == null ? "" : ", image " + config.spec().imageColumn(),
-                        skipped.isEmpty() ? "" : "; skipped " + skipped);
+                DataSpec s = own.spec();
+                ModelSpec.Output label = s.outputs().get(0);
+                out.printf("table %s: key %s, label %s (%s), %s numeric %s, categorical %s%s%s%n", table, s.entityKey(), label.column(),
+                        label.binary() ? "binary, positive " + label.classes().get(1) : label.classes().size() + " classes " + label.classes(),
+                        own.featuresInferred() ? "features (every other column)" : "features", s.numeric(), s.categorical(),
+                        s.imageColumn() == null ? "" : ", image " + s.imageColumn() + (own.imageSize() == null ? "" : " " + own.imageSize()),
+                        own.skipped().isEmpty() ? "" : "; skipped " + own.skipped());
             }
+        } else if (table != null) {
+            lake.requireExists(table, "ingest it first with 'fedlake ingest'");
         }
+        Architectures.byName(config.architecture());
         String runId = resume != null ? resume : RunIds.next();
         out.printf("training %s on %s with %s (run %s)%n", config.architecture(), config.table(), trainer.regime(), runId);
-        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, resume != null, line -> out.println("  " + line));
+        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, resume != null, !noBaseline,
+                line -> out.println("  " + line));
         out.printf("trained on %,d rows (Delta version %d) in %.1f s; %,d rows rejected%n", o.trainRows(), o.inputVersion(),
                 o.trainSeconds(), o.rejectedRows());
         if (o.holdout() != null) {
@@ -63,6 +80,15 @@ final class TrainCommand extends SparkCommand {
         }
         o.metrics().forEach((k, v) -> {
             if (k.startsWith("holdout_p_")) {
+                out.printf("  %s %.4f%n", k, v);
+            }
+        });
+        if (o.metrics().containsKey("baseline_auc")) {
+            out.printf("baseline (MLlib logistic regression, same features and split): AUC %.4f  accuracy %.4f  log loss %.4f%n",
+                    o.metrics().get("baseline_auc"), o.metrics().get("baseline_accuracy"), o.metrics().get("baseline_log_loss"));
+        }
+        o.metrics().forEach((k, v) -> {
+            if (k.startsWith("baseline_p_")) {
                 out.printf("  %s %.4f%n", k, v);
             }
         });

@@ -1,7 +1,9 @@
 package io.fedlake.cli;
 
 import io.fedlake.preset.Domain;
+import io.fedlake.lake.TableRoles;
 import io.fedlake.train.Dl4jParameterAveragingTrainer;
+import io.fedlake.train.LabelClasses;
 import io.fedlake.train.RegimeArguments;
 import io.fedlake.train.RegimeFactory;
 import io.fedlake.train.RegimeSettings;
@@ -14,6 +16,7 @@ import io.fedlake.zoo.CreditMlp;
 import io.fedlake.zoo.DefectFusion;
 import io.fedlake.zoo.ImagingFusion;
 import io.fedlake.zoo.ModelHyperParams;
+import io.fedlake.zoo.ModelSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -118,11 +121,22 @@ public final class TrainOptions implements RegimeArguments {
     @Option(names = "--l2", defaultValue = "0.00001", description = "L2 weight penalty. Default: ${DEFAULT-VALUE}")
     double l2;
 
-    @Option(names = "--label", description = "Binary label column (0/1). Default: the preset's. With --table and no --numeric/--categorical, every other column except key and client is a feature")
+    @Option(names = "--label", description = "Label column. Default: the one ingest recorded with --table's table, else the preset's. "
+            + "With --table and no --numeric/--categorical, every other column except key, client and ingest's metadata is a feature")
     String label;
 
-    @Option(names = "--key", description = "Entity key column. Default: the preset's")
+    @Option(names = "--task", defaultValue = "binary", description = "binary (0/1, true/false, or two values with --positive) or multiclass "
+            + "(a softmax over the label's values). Default: ${DEFAULT-VALUE}")
+    String task;
+
+    @Option(names = "--positive", paramLabel = "VALUE", description = "The positive class of a binary label with two values other than 0/1, e.g. --positive Bad")
+    String positive;
+
+    @Option(names = "--key", description = "Entity key column. Default: the one ingest recorded with --table's table, else the preset's")
     String key;
+
+    @Option(names = "--image", paramLabel = "COLUMN", description = "Image column (encoded bytes). Default: the one ingest recorded, else the table's one binary column")
+    String image;
 
     @Option(names = "--numeric", split = ",", description = "Numeric feature columns. Default: the preset's")
     List<String> numeric;
@@ -221,6 +235,12 @@ public final class TrainOptions implements RegimeArguments {
         if (architecture != null) {
             return architecture;
         }
+        if (inferred != null && inferred.imageColumn() != null) {
+            return inferred.numeric().isEmpty() && inferred.categorical().isEmpty() ? "lenet" : ImagingFusion.NAME;
+        }
+        if (inferred != null) {
+            return CreditMlp.NAME;
+        }
         return switch (domain()) {
             case CREDIT -> CreditMlp.NAME;
             case IMAGING -> ImagingFusion.NAME;
@@ -233,26 +253,105 @@ public final class TrainOptions implements RegimeArguments {
         return inferred != null ? inferred : preset.with(key, numeric, categorical, label);
     }
 
-    /** Set when the features were inferred from the table's schema. */
+    /** Set when the spec comes from a user's table: its recorded roles, the named columns and its label's values. */
     private DataSpec inferred;
 
+    private boolean userTableOptionsGiven() {
+        return positive != null || image != null || !task.equals("binary");
+    }
+
+    /** Usage checks of the options that describe a user's table, before any Spark work. */
+    void checkTableOptions(String table) {
+        if (!LabelClasses.TASKS.contains(task)) {
+            throw new IllegalArgumentException("--task must be one of " + String.join(", ", LabelClasses.TASKS) + ", got '" + task + "'");
+        }
+        if (positive != null && !task.equals("binary")) {
+            throw new IllegalArgumentException("--positive applies to --task binary, not " + task);
+        }
+        if (table == null && userTableOptionsGiven()) {
+            throw new IllegalArgumentException("--positive, --image and --task apply to a user's table: give --table");
+        }
+    }
+
+    /** What {@link #useTable} decided, for the user to read. */
+    record TableSpec(DataSpec spec, List<String> skipped, boolean featuresInferred, String imageSize) {
+    }
+
     /**
-     * A user's table with a {@code --label} and no feature columns named: features are every other column (see
-     * {@link DataSpec#inferred}). Returns the skipped columns, or null when the preset's or the named columns apply.
+     * A user's table — one whose ingest recorded its roles, or any table given with {@code --label} — is described
+     * by those roles and the options given (an option wins over a recorded role): key, label, client and image
+     * column; the features named with --numeric/--categorical, or else every other column except ingest's metadata
+     * (see {@link DataSpec#inferred}); and the label's classes read from the table ({@link LabelClasses}). Returns
+     * null when the preset describes the table.
      */
-    List<String> inferFeatures(String table, org.apache.spark.sql.types.StructType schema) {
-        if (table == null || label == null || numeric != null || categorical != null) {
+    TableSpec useTable(String table, org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> data, TableRoles roles) {
+        String labelColumn = label != null ? label : roles.label();
+        // The domain's own raw table keeps its preset, whoever landed it
+        if (table == null || (label == null && (roles.key() == null || table.equals(domain().rawTable())))) {
+            if (userTableOptionsGiven()) {
+                throw new io.fedlake.core.UserError("--positive, --image and --task apply to a user's table, and " + table
+                        + " has no roles recorded by ingest: give --label COLUMN too");
+            }
             return null;
         }
+        if (labelColumn == null) {
+            throw new io.fedlake.core.UserError("table " + table + " has no recorded label: give --label COLUMN (or ingest it with --label)");
+        }
         DataSpec preset = domain().dataSpec();
-        List<String> skipped = new java.util.ArrayList<>();
-        inferred = DataSpec.inferred(schema, key != null ? key : preset.entityKey(),
-                clientColumn != null ? clientColumn : preset.clientKey(), label, preset.standardizeImages(), skipped);
-        return skipped;
+        String keyColumn = key != null ? key : roles.key() != null ? roles.key() : preset.entityKey();
+        String client = clientColumn != null ? clientColumn : roles.client() != null ? roles.client() : preset.clientKey();
+        String imageColumn = image != null ? image : roles.image();
+        List<String> columns = List.of(data.columns());
+        List<String> named = new ArrayList<>(List.of(keyColumn, labelColumn));
+        if (imageColumn != null) {
+            named.add(imageColumn);
+        }
+        List<String> missing = named.stream().filter(c -> !columns.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw io.fedlake.core.UserError.missingColumns(table, missing, columns);
+        }
+        if (imageColumn != null && !(data.schema().apply(imageColumn).dataType() instanceof org.apache.spark.sql.types.BinaryType)) {
+            throw new io.fedlake.core.UserError("--image " + imageColumn + " of " + table + " is " + data.schema().apply(imageColumn).dataType().simpleString()
+                    + ", not binary (encoded image bytes)");
+        }
+        ModelSpec.Output output = new ModelSpec.Output("p_" + labelColumn, labelColumn, LabelClasses.of(data, table, labelColumn, task, positive));
+        List<String> skipped = new ArrayList<>();
+        boolean infer = numeric == null && categorical == null;
+        inferred = infer
+                ? DataSpec.inferred(data.schema(), keyColumn, client, output, imageColumn, roles.metadata(), preset.standardizeImages(), skipped)
+                : new DataSpec(keyColumn, client, numeric != null ? numeric : List.of(), categorical != null ? categorical : List.of(), imageColumn,
+                List.of(output), preset.standardizeImages());
+        String imageSize = null;
+        if (inferred.imageColumn() != null && columns.contains("image_height") && columns.contains("image_width")) {
+            imageSize = useMostCommonImageSize(data);
+        }
+        return new TableSpec(inferred, skipped, infer, imageSize);
+    }
+
+    /**
+     * Decodes images at the size most of the table's images have (from ingest's metadata); images of another size
+     * are rejected with their reason, not resampled. Returns what to tell the user.
+     */
+    private String useMostCommonImageSize(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> data) {
+        List<org.apache.spark.sql.Row> sizes = data.where(org.apache.spark.sql.functions.col("image_height").isNotNull())
+                .groupBy("image_height", "image_width").count().collectAsList();
+        if (sizes.isEmpty()) {
+            return null;
+        }
+        org.apache.spark.sql.Row top = sizes.stream().max(java.util.Comparator.comparingLong((org.apache.spark.sql.Row r) -> r.getLong(2))
+                .thenComparingInt(r -> r.getInt(0) * r.getInt(1))).orElseThrow();
+        int h = top.getInt(0);
+        int w = top.getInt(1);
+        if (Math.min(h, w) < 8 || Math.max(h, w) > 4096) {
+            throw new io.fedlake.core.UserError("most images of the table are " + w + "×" + h + ": a model takes images of 8 to 4096 pixels a side");
+        }
+        inferred = inferred.withImageSize(h, w);
+        long others = sizes.stream().filter(r -> r != top).mapToLong(r -> r.getLong(2)).sum();
+        return w + "×" + h + (others == 0 ? "" : String.format(" (%,d images of other sizes will be rejected)", others));
     }
 
     TrainConfig config(String table, long seed) {
-        boolean images = domain() != Domain.CREDIT;
+        boolean images = spec().imageColumn() != null;
         ModelHyperParams defaults = images ? ModelHyperParams.imageDefaults(seed) : ModelHyperParams.creditDefaults(seed);
         ModelHyperParams hyper = new ModelHyperParams(hidden != null ? hidden : defaults.hiddenLayers(),
                 dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed, updater);

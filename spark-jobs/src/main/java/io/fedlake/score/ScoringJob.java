@@ -260,7 +260,8 @@ public final class ScoringJob {
      */
     private static long writeScores(Lake lake, ScoringPass pass, List<Column> scoreCols, String scoresPath, Request r, Claim claim) {
         Dataset<Row> scoreRows = pass.results().select(scoreCols.toArray(new Column[0]));
-        createWithLeanStatistics(lake.spark(), scoresPath, scoreRows.schema(), List.of(r.entityKey(), "probability"));
+        List<String> statistics = List.of(scoreRows.columns()).contains("probability") ? List.of(r.entityKey(), "probability") : List.of(r.entityKey());
+        createWithLeanStatistics(lake.spark(), scoresPath, scoreRows.schema(), statistics);
         writeDatePartition(scoreRows, scoresPath, claim.date(), null, r.jobRunId(), pass.read(), pass.rejected());
         return pass.read().value();
     }

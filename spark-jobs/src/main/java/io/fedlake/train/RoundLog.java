@@ -120,7 +120,8 @@ public final class RoundLog implements AutoCloseable {
             line.append(String.format("  loss %.4f", r.trainLoss()));
         }
         if (r.holdout() != null) {
-            line.append(String.format("  holdout AUC %.4f acc %.4f", r.holdout().auc(), r.holdout().accuracy()));
+            line.append(Double.isNaN(r.holdout().auc()) ? String.format("  holdout acc %.4f log loss %.4f", r.holdout().accuracy(), r.holdout().logLoss())
+                    : String.format("  holdout AUC %.4f acc %.4f", r.holdout().auc(), r.holdout().accuracy()));
         }
         if (!regime.contains("paramavg")) {
             line.append(String.format("  clients %d/%d", r.clientsCompleted(), r.clientsSelected()));

@@ -58,8 +58,34 @@ public final class RoundMetrics implements Serializable {
         float[] p = output.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
         int rows = (int) output.size(0);
         for (int r = 0; r < rows; r++) {
-            add(p[r * units + units - 1], labels[(from + r) * width + width - 1]);
+            if (units == 1) {
+                add(p[r * units + units - 1], labels[(from + r) * width + width - 1]);
+            } else {
+                addSoftmax(p, r * units, labels, (from + r) * width, units);
+            }
         }
+    }
+
+    /**
+     * Adds one row of a softmax output against its one-hot label: the true class's probability goes into the log
+     * loss, the arg-max into the accuracy; the AUC histograms are a binary output's and stay empty.
+     */
+    void addSoftmax(float[] p, int at, float[] oneHot, int labelAt, int units) {
+        int truth = 0;
+        int predicted = 0;
+        for (int k = 1; k < units; k++) {
+            if (oneHot[labelAt + k] > oneHot[labelAt + truth]) {
+                truth = k;
+            }
+            if (p[at + k] > p[at + predicted]) {
+                predicted = k;
+            }
+        }
+        logLoss -= Math.log(Math.max(p[at + truth], EPS));
+        if (truth == predicted) {
+            correct++;
+        }
+        rows++;
     }
 
     public RoundMetrics merge(RoundMetrics o) {

@@ -61,8 +61,7 @@ public final class TrainingJob {
                           long rejectedRows, long inputVersion, double trainSeconds, Preprocessing preprocessing) {
     }
 
-    /** Images are decoded at this size unless a preset says otherwise; larger encoded files are quarantined. */
-    static final int IMAGE_SIZE = 64;
+    /** Larger encoded image files are rejected. */
     static final long MAX_IMAGE_BYTES = 4L << 20;
 
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, Consumer<String> progress) {
@@ -71,6 +70,15 @@ public final class TrainingJob {
 
     /** @param resume continue run {@code runId} from its latest checkpoint (Fedlake's own regimes) */
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, boolean resume,
+                              Consumer<String> progress) {
+        return run(lake, config, trainer, modelName, runId, resume, false, progress);
+    }
+
+    /**
+     * @param baseline also fit the {@link Baseline} on the same features and split; its metrics ({@code baseline_*})
+     *                 are recorded beside the network's
+     */
+    public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, boolean resume, boolean baseline,
                               Consumer<String> progress) {
         Lake.Snapshot input = lake.readLatest(config.table(), "generate it with 'fedlake generate' or ingest it first");
         Dataset<Row> data = columnsRead(input, config);
@@ -87,11 +95,26 @@ public final class TrainingJob {
 
         byte[] bytes = NetworkBytes.toBytes(trained.network(), false);
         Evaluation evaluation = evaluate(lake, split.holdout(), translator, bytes);
+        if (baseline) {
+            evaluation = withBaseline(evaluation, split, config, progress);
+        }
         long holdoutRows = split.holdout().count();
         Map<String, Object> provenance = provenance(lake, config, trainer, runId, input, pre, evaluation, holdoutRows, rejected);
         ModelFiles.ModelVersion saved = new ModelRegistry(lake).register(modelName, runId, bytes, pre, provenance);
         return new Outcome(saved, evaluation.primary(), evaluation.metrics(), stats.rowCount(), holdoutRows, rejected.value(), input.version(),
                 trained.seconds(), pre);
+    }
+
+    /** The evaluation with the baseline's metrics added, or a line saying why there is none. */
+    private static Evaluation withBaseline(Evaluation evaluation, Split split, TrainConfig config, Consumer<String> progress) {
+        String why = Baseline.notApplicable(config.spec());
+        if (why != null) {
+            progress.accept("no baseline: " + why);
+            return evaluation;
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>(evaluation.metrics());
+        metrics.putAll(Baseline.fitAndEvaluate(split.train(), split.holdout(), config.spec()));
+        return new Evaluation(evaluation.primary(), metrics);
     }
 
     /** The training rows and the deterministic holdout, both with the columns the model reads. */
@@ -111,6 +134,11 @@ public final class TrainingJob {
         List<String> missing = needed.stream().filter(c -> !List.of(input.data().columns()).contains(c)).toList();
         if (!missing.isEmpty()) {
             throw UserError.missingColumns(config.table(), missing, List.of(input.data().columns()));
+        }
+        List<String> unsafe = needed.stream().filter(c -> !io.fedlake.core.ColumnNames.isSafe(c)).toList();
+        if (!unsafe.isEmpty()) {
+            throw new UserError("table " + config.table() + " has column names that do not work in Spark column references and SQL: " + unsafe
+                    + "; land it with 'fedlake ingest', which renames them (e.g. " + unsafe.get(0) + " → " + io.fedlake.core.ColumnNames.safe(unsafe.get(0)) + ")");
         }
         return input.data().select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
     }
@@ -135,7 +163,8 @@ public final class TrainingJob {
         boolean tabularFeatures = !config.spec().numeric().isEmpty() || !config.spec().categorical().isEmpty();
         TabularPreprocessor tabular = tabularFeatures ? PreprocessorFit.fit(stats, config.spec().numeric(), config.spec().categorical()) : null;
         ImagePreprocessor image = config.spec().imageColumn() == null ? null
-                : new ImagePreprocessor(config.spec().imageColumn(), 1, IMAGE_SIZE, IMAGE_SIZE, MAX_IMAGE_BYTES, config.spec().standardizeImages());
+                : new ImagePreprocessor(config.spec().imageColumn(), 1, config.spec().imageHeight(), config.spec().imageWidth(), MAX_IMAGE_BYTES,
+                config.spec().standardizeImages());
         return new Preprocessing(tabular, image, config.spec().outputs());
     }
 
@@ -250,7 +279,7 @@ public final class TrainingJob {
             for (ModelSpec.Output o : outputs) {
                 String prefix = "holdout_" + o.name() + "_";
                 if (o.binary()) {
-                    BinaryMetrics b = BinaryMetrics.compute(scored, o.column(), o.name(), 0.5);
+                    BinaryMetrics b = BinaryMetrics.compute(withPositiveIndicator(scored, o), POSITIVE, o.name(), 0.5);
                     metrics.put(prefix + "auc", b.auc());
                     metrics.put(prefix + "accuracy", b.accuracy());
                     metrics.put(prefix + "log_loss", b.logLoss());
@@ -262,10 +291,7 @@ public final class TrainingJob {
                         metrics.put("holdout_positive_rate", b.positiveRate());
                     }
                 } else {
-                    Column classes = functions.array(o.classes().stream().map(functions::lit).toArray(Column[]::new));
-                    Column predicted = functions.element_at(classes, functions.array_position(col(o.name()), functions.array_max(col(o.name()))).cast("int"));
-                    Row acc = scored.agg(functions.avg(functions.when(predicted.equalTo(col(o.column()).cast("string")), 1.0).otherwise(0.0))).head();
-                    metrics.put(prefix + "accuracy", acc.isNullAt(0) ? Double.NaN : acc.getDouble(0));
+                    metrics.putAll(MulticlassMetrics.compute(scored, o, prefix));
                 }
             }
             return new Evaluation(primary, metrics);
@@ -273,6 +299,23 @@ public final class TrainingJob {
             scored.unpersist();
             model.destroy();
         }
+    }
+
+    static final String POSITIVE = "__positive";
+
+    /** 1 where the row's label is the output's positive class (its second), 0 for the other, null without a label. */
+    static Dataset<Row> withPositiveIndicator(Dataset<Row> scored, ModelSpec.Output o) {
+        return scored.withColumn(POSITIVE, classIndex(col(o.column()), o));
+    }
+
+    /**
+     * A label value's class index in the output's class order (0-based, as a double), null for a missing label or
+     * one outside the classes. Compared as the translator compares: a 0/1 output reads numbers and booleans as 0/1.
+     */
+    static Column classIndex(Column label, ModelSpec.Output o) {
+        Column text = o.classes().equals(List.of("0", "1")) ? label.cast("double").cast("long").cast("string") : label.cast("string");
+        Column position = functions.array_position(functions.array(o.classes().stream().map(functions::lit).toArray(Column[]::new)), text);
+        return functions.when(label.isNull().or(position.equalTo(0)), functions.lit(null).cast("double")).otherwise(position.minus(1).cast("double"));
     }
 
     /**

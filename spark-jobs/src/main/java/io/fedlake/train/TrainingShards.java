@@ -76,18 +76,18 @@ public final class TrainingShards {
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 
-    /** Held-out metrics of {@code params} on the first binary output (see {@link RoundMetrics}). */
+    /** Held-out metrics of {@code params} on the evaluated output (see {@link #evaluatedOutput}, {@link RoundMetrics}). */
     public static RoundMetrics evaluate(JavaRDD<EncodedShard> holdout, String sha256, Broadcast<byte[]> architecture, Broadcast<float[]> params,
-                                 int binaryOutput) {
+                                 int evaluatedOutput) {
         return holdout.treeAggregate(new RoundMetrics(), (acc, shard) -> {
             ComputationGraph net = LocalFit.borrow(sha256, architecture);
             try {
                 net.setParams(org.nd4j.linalg.factory.Nd4j.create(params.value()));
-                float[] labels = shard.labels(binaryOutput);
-                int width = shard.labelWidth(binaryOutput);
+                float[] labels = shard.labels(evaluatedOutput);
+                int width = shard.labelWidth(evaluatedOutput);
                 for (int from = 0; from < shard.rows(); from += 4096) {
                     int to = Math.min(shard.rows(), from + 4096);
-                    acc.addBatch(net.output(false, shard.features(from, to))[binaryOutput], labels, from, width);
+                    acc.addBatch(net.output(false, shard.features(from, to))[evaluatedOutput], labels, from, width);
                 }
             } finally {
                 LocalFit.giveBack(sha256, net);
@@ -96,15 +96,18 @@ public final class TrainingShards {
         }, RoundMetrics::merge, 2);
     }
 
-    /** Index of the first binary output: the one per-round metrics and targets refer to. */
-    public static int firstBinaryOutput(RowTranslator translator) {
+    /**
+     * Index of the output per-round metrics and targets refer to: the first binary one, else the first (a softmax,
+     * for which the rounds report accuracy and log loss, no AUC).
+     */
+    public static int evaluatedOutput(RowTranslator translator) {
         List<io.fedlake.zoo.ModelSpec.Output> outputs = translator.spec().outputs();
         for (int i = 0; i < outputs.size(); i++) {
             if (outputs.get(i).binary()) {
                 return i;
             }
         }
-        throw new IllegalArgumentException("per-round evaluation needs a binary output; outputs are " + outputs);
+        return 0;
     }
 
     /** Sends key {@code (shard << 40) | order} to partition {@code shard}, so shard i is exactly partition i. */

@@ -15,9 +15,19 @@ import java.util.List;
  * @param imageColumn       binary column with an encoded image (null for tabular data)
  * @param standardizeImages per-image zero mean / unit variance, for images where what matters is a small deviation
  *                          from a uniform texture (surface inspection)
+ * @param imageHeight       pixels an image must have (rows of another size are rejected with their reason)
+ * @param imageWidth        likewise
  */
 public record DataSpec(String entityKey, String clientKey, List<String> numeric, List<String> categorical, String imageColumn,
-                       List<ModelSpec.Output> outputs, boolean standardizeImages) implements Serializable {
+                       List<ModelSpec.Output> outputs, boolean standardizeImages, int imageHeight, int imageWidth) implements Serializable {
+
+    /** Images are decoded at this size unless the table says otherwise. */
+    public static final int DEFAULT_IMAGE_SIDE = 64;
+
+    public DataSpec(String entityKey, String clientKey, List<String> numeric, List<String> categorical, String imageColumn,
+                    List<ModelSpec.Output> outputs, boolean standardizeImages) {
+        this(entityKey, clientKey, numeric, categorical, imageColumn, outputs, standardizeImages, DEFAULT_IMAGE_SIDE, DEFAULT_IMAGE_SIDE);
+    }
 
     public DataSpec {
         if (entityKey == null || entityKey.isBlank()) {
@@ -75,18 +85,24 @@ public record DataSpec(String entityKey, String clientKey, List<String> numeric,
     }
 
     /**
-     * Features of a user's table when none are named: every other column except the key, the client column and the
-     * label — numeric and boolean columns as numeric features, strings as categorical, and one binary column as the
-     * image. Other types (dates, arrays, …) are left out and listed in {@code skipped}.
+     * Features of a user's table when none are named: every other column except the key, the client column, the
+     * label and {@code excluded} (ingest's metadata: a file path often names the class folder, so it would leak the
+     * label) — numeric and boolean columns as numeric features, strings as categorical, and the image column
+     * ({@code image}, or else the one binary column). Other types (dates, arrays, further binary columns, …) are left
+     * out and listed in {@code skipped} with why.
      */
-    public static DataSpec inferred(org.apache.spark.sql.types.StructType schema, String key, String clientKey, String label,
-                                    boolean standardizeImages, List<String> skipped) {
+    public static DataSpec inferred(org.apache.spark.sql.types.StructType schema, String key, String clientKey, ModelSpec.Output output, String image,
+                                    java.util.Collection<String> excluded, boolean standardizeImages, List<String> skipped) {
         List<String> numeric = new ArrayList<>();
         List<String> categorical = new ArrayList<>();
-        String image = null;
+        String chosenImage = image;
         for (org.apache.spark.sql.types.StructField f : schema.fields()) {
             String c = f.name();
-            if (c.equals(key) || c.equals(clientKey) || c.equals(label)) {
+            if (c.equals(key) || c.equals(clientKey) || c.equals(output.column()) || c.equals(image)) {
+                continue;
+            }
+            if (excluded.contains(c)) {
+                skipped.add(c + " (ingest metadata)");
                 continue;
             }
             org.apache.spark.sql.types.DataType t = f.dataType();
@@ -94,12 +110,22 @@ public record DataSpec(String entityKey, String clientKey, List<String> numeric,
                 numeric.add(c);
             } else if (t instanceof org.apache.spark.sql.types.StringType) {
                 categorical.add(c);
-            } else if (t instanceof org.apache.spark.sql.types.BinaryType && image == null) {
-                image = c;
+            } else if (t instanceof org.apache.spark.sql.types.BinaryType && chosenImage == null) {
+                chosenImage = c;
             } else {
                 skipped.add(c + " (" + t.simpleString() + ")");
             }
         }
-        return new DataSpec(key, clientKey, numeric, categorical, image, List.of(binary("p_" + label, label)), standardizeImages);
+        return new DataSpec(key, clientKey, numeric, categorical, chosenImage, List.of(output), standardizeImages);
+    }
+
+    /** The same spec with other outputs. */
+    public DataSpec withOutputs(List<ModelSpec.Output> newOutputs) {
+        return new DataSpec(entityKey, clientKey, numeric, categorical, imageColumn, newOutputs, standardizeImages, imageHeight, imageWidth);
+    }
+
+    /** The same spec decoding images at {@code height}×{@code width}. */
+    public DataSpec withImageSize(int height, int width) {
+        return new DataSpec(entityKey, clientKey, numeric, categorical, imageColumn, outputs, standardizeImages, height, width);
     }
 }

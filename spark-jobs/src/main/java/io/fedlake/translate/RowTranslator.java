@@ -433,7 +433,7 @@ public final class RowTranslator implements Serializable {
     }
 
     /** Label values as class text: integral numbers without a decimal point, booleans as 0/1. */
-    static String labelText(Object v) {
+    public static String labelText(Object v) {
         if (v instanceof Boolean b) {
             return b ? "1" : "0";
         }

@@ -179,4 +179,19 @@ class RoundMetricsTest extends LocalSparkTest {
         assertTrue(Double.isNaN(m.auc()));
         assertTrue(Double.isNaN(m.aucErrorBound()));
     }
+
+    @Test
+    void aSoftmaxOutputCountsTheArgMaxAndTheTrueClasssLogLossAndHasNoAuc() {
+        RoundMetrics m = new RoundMetrics();
+        float[] p = {0.7f, 0.2f, 0.1f, 0.1f, 0.3f, 0.6f};
+        float[] oneHot = {1, 0, 0, 0, 1, 0};
+
+        m.addSoftmax(p, 0, oneHot, 0, 3);
+        m.addSoftmax(p, 3, oneHot, 3, 3);
+
+        assertEquals(2, m.rows());
+        assertEquals(0.5, m.accuracy(), TOL);
+        assertEquals(-(Math.log(0.7f) + Math.log(0.3f)) / 2, m.logLoss(), 1e-6);
+        assertTrue(Double.isNaN(m.auc()));
+    }
 }

@@ -1,0 +1,186 @@
+package io.fedlake.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A new user's own data, in the shapes public data sets come in, through the CLI with no code change: a CSV without
+ * an id column, with R-style dotted names, spaces, a leading digit and non-ASCII in its header and a Good/Bad label;
+ * and an image folder with ten class subfolders, a stray file at its root and a hidden file.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OwnDataCliTest {
+
+    @TempDir
+    static Path tmp;
+
+    private String[] common;
+    private Path csv;
+    private Path images;
+
+    @BeforeAll
+    void fixtures() throws IOException {
+        common = new String[]{"--lake", tmp.resolve("lake").toString(), "--master", "local[2]", "--conf", "spark.ui.enabled=false"};
+        csv = tmp.resolve("german.csv");
+        Files.writeString(csv, germanCredit(600, 11));
+        images = tmp.resolve("digits");
+        writeImageFolder(images, 10, 14, 5);
+    }
+
+    /** German-credit-like rows with real signal; the label is Bad with a probability that rises with the risk score. */
+    static String germanCredit(int rows, long seed) {
+        StringBuilder b = new StringBuilder("CheckingAccountStatus.lt.0,Duration in months,2nd.loan,größe,Purpose,Branch office,Class\n");
+        Random r = new Random(seed);
+        String[] purposes = {"car", "tv", "business", "education"};
+        for (int i = 0; i < rows; i++) {
+            int checking = r.nextInt(2);
+            int duration = 6 + r.nextInt(54);
+            int second = r.nextInt(2);
+            double size = Math.round(r.nextGaussian() * 100) / 100.0;
+            int purpose = r.nextInt(purposes.length);
+            double logit = -1.0 + 1.6 * checking + 0.05 * (duration - 30) + 0.9 * second - 0.7 * size + (purpose == 2 ? 0.8 : 0);
+            boolean bad = r.nextDouble() < 1 / (1 + Math.exp(-logit));
+            b.append(checking).append(',').append(duration).append(',').append(second).append(',').append(size).append(',').append(purposes[purpose])
+                    .append(',').append("ABC".charAt(i % 3)).append(',').append(bad ? "Bad" : "Good").append('\n');
+        }
+        return b.toString();
+    }
+
+    /** {@code classes} folders of 28×28 grey PNGs; class k has a bright 8×8 block in cell k of a 4×3 grid, on noise. */
+    static void writeImageFolder(Path root, int classes, int perClass, long seed) throws IOException {
+        Random r = new Random(seed);
+        for (int k = 0; k < classes; k++) {
+            Path dir = Files.createDirectories(root.resolve("class_" + k));
+            for (int i = 0; i < perClass; i++) {
+                BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+                for (int y = 0; y < 28; y++) {
+                    for (int x = 0; x < 28; x++) {
+                        int cellX = x / 7;
+                        int cellY = y / 9;
+                        boolean block = cellY < 3 && cellX < 4 && cellY * 4 + cellX == k;
+                        int v = (block ? 200 : 40) + r.nextInt(40);
+                        img.getRaster().setSample(x, y, 0, v);
+                    }
+                }
+                ImageIO.write(img, "png", dir.resolve("img_" + i + ".png").toFile());
+            }
+        }
+        Files.writeString(root.resolve("README.txt"), "not an image, and not in a class folder\n");
+        Files.writeString(root.resolve("class_0").resolve(".DS_Store"), "hidden\n");
+    }
+
+    private static CliRun run(String[] common, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + common.length);
+        System.arraycopy(common, 0, all, args.length, common.length);
+        return CliRun.of(all);
+    }
+
+    private long count(String sql) {
+        CliRun r = run(common, "sql", sql);
+        assertEquals(0, r.code(), r.err());
+        return Long.parseLong(r.out().lines().skip(1).findFirst().orElseThrow().trim());
+    }
+
+    @Test
+    void aCsvWithoutAnIdWithDottedNamesAndAGoodBadLabelIngestsTrainsAndScores() {
+        CliRun noKey = run(common, "ingest", "--source", csv.toString(), "--table", "raw.german");
+        assertEquals(1, noKey.code());
+        assertTrue(noKey.err().startsWith("fedlake: error: ") && noKey.err().contains("has no key column id") && noKey.err().contains("--generate-key NAME"),
+                noKey.err());
+        assertEquals(1, noKey.err().lines().count(), noKey.err());
+
+        String[] ingest = {"ingest", "--source", csv.toString(), "--table", "raw.german", "--generate-key", "row_key", "--label", "Class",
+                "--client-column", "Branch office"};
+        CliRun first = run(common, ingest);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("'CheckingAccountStatus.lt.0' → CheckingAccountStatus_lt_0") && first.out().contains("'Duration in months' → Duration_in_months")
+                && first.out().contains("'2nd.loan' → 2nd_loan") && first.out().contains("'Branch office' → Branch_office"), first.out());
+        assertFalse(first.out().contains("größe"), "a non-ASCII letter is kept as it is: " + first.out());
+        assertTrue(first.out().contains("600 read = 600 landed + 0 quarantined"), first.out());
+        CliRun again = run(common, ingest);
+        assertEquals(0, again.code(), again.err());
+        assertEquals(600, count("SELECT count(*) FROM raw.german"), "a rerun merges on the generated key: no row twice");
+        assertEquals(600, count("SELECT count(DISTINCT row_key) FROM raw.german"));
+
+        CliRun noPositive = run(common, "train", "--table", "raw.german", "--regime", "paramavg", "--epochs", "1");
+        assertEquals(1, noPositive.code());
+        assertEquals("fedlake: error: label column Class of raw.german has the values Bad, Good: name the positive class with --positive VALUE, e.g. --positive Good",
+                noPositive.err().strip());
+
+        CliRun train = run(common, "train", "--table", "raw.german", "--positive", "Bad", "--regime", "paramavg", "--epochs", "8", "--name", "german");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("table raw.german: key row_key, label Class (binary, positive Bad), features (every other column) numeric "
+                + "[CheckingAccountStatus_lt_0, Duration_in_months, 2nd_loan, größe], categorical [Purpose]"), train.out());
+        double auc = Double.parseDouble(train.out().replaceAll("(?s).*holdout: AUC ([0-9.]+).*", "$1"));
+        assertTrue(auc > 0.7, "the planted signal is learnt: " + train.out());
+
+        CliRun fed = run(common, "train", "--table", "raw.german", "--positive", "Bad", "--regime", "fedavg", "--rounds", "2", "--name", "german-fed");
+        assertEquals(0, fed.code(), fed.err());
+        assertTrue(fed.out().contains("clients 3/3"), "the recorded client column makes three clients: " + fed.out());
+
+        CliRun score = run(common, "score", "--table", "raw.german", "--model", "german", "--date", "2026-12-01", "--all-dates");
+        assertEquals(0, score.code(), score.err());
+        assertTrue(score.out().contains("600 read = 600 scored + 0 quarantined"), score.out());
+        assertEquals(600, count("SELECT count(DISTINCT row_key) FROM scores.german WHERE logical_date = DATE'2026-12-01'"));
+        assertEquals(0, count("SELECT count(*) FROM scores.german WHERE decision NOT IN ('Bad', 'not Bad')"));
+        assertEquals(3, count("SELECT count(DISTINCT client_id) FROM scores.german"));
+    }
+
+    @Test
+    void aTenClassImageFolderTrainsLenetWithoutReadingItsPathsAndScoresClasses() {
+        CliRun ingest = run(common, "ingest", "--format", "image-folder", "--source", images.toString(), "--table", "raw.digits");
+        assertEquals(0, ingest.code(), ingest.err());
+        assertTrue(ingest.out().contains("141 read = 140 landed + 1 quarantined"), "README.txt at the root has no class; .DS_Store is hidden: " + ingest.out());
+        assertEquals(1, count("SELECT count(*) FROM quarantine.digits WHERE reason LIKE 'not in a class folder%' AND entity_id = 'README.txt'"));
+
+        CliRun binary = run(common, "train", "--table", "raw.digits", "--regime", "paramavg", "--epochs", "1");
+        assertEquals(1, binary.code());
+        assertTrue(binary.err().startsWith("fedlake: error: label column label of raw.digits has 10 values (class_0, class_1, class_2, class_3, class_4, …)")
+                && binary.err().contains("give --task multiclass"), binary.err());
+
+        CliRun train = run(common, "train", "--table", "raw.digits", "--task", "multiclass", "--regime", "paramavg", "--epochs", "6", "--name", "digits");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("table raw.digits: key image_id, label label (10 classes [class_0, class_1, class_2, class_3, class_4, class_5, "
+                + "class_6, class_7, class_8, class_9]), features (every other column) numeric [], categorical [], image image 28×28; skipped [path (ingest metadata), "
+                + "image_width (ingest metadata), image_height (ingest metadata), image_format (ingest metadata)]"), train.out());
+        assertTrue(train.out().contains("training lenet on raw.digits"), "an image-only table trains lenet out of the box: " + train.out());
+        CliRun show = run(common, "models", "show", "digits:1");
+        assertTrue(show.out().contains("\"numeric_features\" : [ ]") && show.out().contains("\"categorical_features\" : [ ]"),
+                "no path, size or format reaches the model: " + show.out());
+
+        CliRun score = run(common, "score", "--table", "raw.digits", "--model", "digits", "--date", "2026-12-01", "--all-dates");
+        assertEquals(0, score.code(), score.err());
+        assertTrue(score.out().contains("140 read = 140 scored + 0 quarantined"), score.out());
+        assertEquals(0, count("SELECT count(*) FROM scores.digits WHERE predicted_class NOT LIKE 'class_%' OR size(class_probabilities) <> 10"));
+        long right = count("SELECT count_if(s.predicted_class = d.label) FROM scores.digits s JOIN raw.digits d USING (image_id)");
+        assertTrue(right > 140 / 10 * 3, "well above chance (14 of 140): " + right + " right");
+    }
+
+    @Test
+    void optionsForAUsersTableAreRefusedWhereTheyDoNotApply() {
+        CliRun both = run(common, "ingest", "--source", csv.toString(), "--table", "raw.x", "--key", "a", "--generate-key", "b");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("give --key COLUMN or --generate-key NAME, not both"), both.err());
+        CliRun folderLabel = run(common, "ingest", "--format", "image-folder", "--source", images.toString(), "--table", "raw.y", "--label", "x");
+        assertEquals(2, folderLabel.code());
+        assertTrue(folderLabel.err().contains("--format image-folder does not use --label"), folderLabel.err());
+        CliRun presetPositive = run(common, "train", "--positive", "1", "--epochs", "1");
+        assertEquals(2, presetPositive.code(), presetPositive.err());
+        assertTrue(presetPositive.err().contains("--positive, --image and --task apply to a user's table: give --table"), presetPositive.err());
+    }
+}

@@ -227,26 +227,32 @@ public final class IngestJob {
             return new Renamed(data, renamed);
         }
 
-        /** The user's column names, given in either spelling, in their safe spelling; a missing one is an error. */
-        Columns resolve(Columns c, String source) {
+        /** A column the user named, in either spelling, in its safe spelling; a missing one is an error. */
+        String column(String name, String source) {
             List<String> have = Arrays.asList(data.columns());
-            java.util.function.UnaryOperator<String> safe = n -> {
-                if (n == null) {
-                    return null;
-                }
-                String s = mapping.getOrDefault(n, n);
-                if (!have.contains(s)) {
-                    throw UserError.missingColumns(source, List.of(n), have);
-                }
-                return s;
-            };
-            String givenKey = mapping.getOrDefault(c.key(), c.key());
-            if (!c.generateKey() && !have.contains(givenKey)) {
-                throw new UserError(source + " has no key column " + c.key() + " (its columns: " + String.join(", ", have)
-                        + "): name one with --key COLUMN, or have a stable one made with --generate-key NAME");
+            String s = mapping.getOrDefault(name, name);
+            if (!have.contains(s)) {
+                throw UserError.missingColumns(source, List.of(name), have);
             }
-            String key = c.generateKey() ? ColumnNames.safe(c.key()) : givenKey;
-            return new Columns(key, c.generateKey(), safe.apply(c.label()), safe.apply(c.client()));
+            return s;
+        }
+
+        /**
+         * The user's columns in their safe spelling. A missing key of a table says how to have one made; a missing
+         * label or client column is listed with the columns there are.
+         */
+        Columns resolve(Columns c, String source) {
+            String key;
+            if (c.generateKey()) {
+                key = ColumnNames.safe(c.key());
+            } else if (!Arrays.asList(data.columns()).contains(mapping.getOrDefault(c.key(), c.key()))) {
+                throw new UserError(source + " has no key column " + c.key() + " (its columns: " + String.join(", ", data.columns())
+                        + "): name one with --key COLUMN, or have a stable one made with --generate-key NAME");
+            } else {
+                key = mapping.getOrDefault(c.key(), c.key());
+            }
+            return new Columns(key, c.generateKey(), c.label() == null ? null : column(c.label(), source),
+                    c.client() == null ? null : column(c.client(), source));
         }
     }
 
@@ -276,11 +282,12 @@ public final class IngestJob {
                                  Batch batch) {
         long t0 = t0();
         Renamed renamed = Renamed.of(lake.spark().read().option("header", "true").option("inferSchema", "true").csv(manifest));
-        Columns safe = renamed.resolve(columns, manifest);
-        if (safe.generateKey()) {
+        if (columns.generateKey()) {
             throw new UserError("a manifest names its images' keys: give --key COLUMN, not a generated key");
         }
-        String path = renamed.resolve(Columns.key(pathColumn), manifest).key();
+        Columns safe = new Columns(renamed.column(columns.key(), manifest), false, columns.label() == null ? null : renamed.column(columns.label(), manifest),
+                columns.client() == null ? null : renamed.column(columns.client(), manifest));
+        String path = renamed.column(pathColumn, manifest);
         return readImages(lake, renamed.data(), new Path(manifest).getParent().toString(), manifest, table, safe, path, check, mode, batch, t0,
                 renamed.mapping());
     }

@@ -246,6 +246,23 @@ class IngestJobTest extends LocalSparkTest {
                 "a rerun adds its merge commit, and no second commit for roles that did not change");
     }
 
+    @Test
+    void aMissingKeyOrPathColumnIsNamedWithWhatToDo() throws IOException {
+        Path manifest = Files.createDirectories(tmp.resolve("no-path")).resolve("manifest.csv");
+        Files.writeString(manifest, "id,file\n1,a.png\n");
+        Path csv = Files.createDirectories(tmp.resolve("no-id")).resolve("rows.csv");
+        Files.writeString(csv, "x,y\n1,2\n");
+
+        var noPath = org.junit.jupiter.api.Assertions.assertThrows(io.fedlake.core.UserError.class,
+                () -> IngestJob.images(lake, manifest.toString(), "raw.no_path", "id", "path", CHECK, "overwrite", "run-np"));
+        var noKey = org.junit.jupiter.api.Assertions.assertThrows(io.fedlake.core.UserError.class,
+                () -> IngestJob.tabular(lake, csv.toString(), "csv", "raw.no_id", null, "id", "overwrite", "run-ni"));
+
+        assertTrue(noPath.getMessage().contains("lacks column(s) path; it has id, file"), noPath.getMessage());
+        assertTrue(noKey.getMessage().contains("has no key column id (its columns: x, y): name one with --key COLUMN, or have a stable one made with --generate-key NAME"),
+                noKey.getMessage());
+    }
+
     /** Another writer commits after the run: the run's count still comes from its own commit. */
     @Test
     void theLandedCountComesFromTheRunsOwnCommitNotTheLatest() {

@@ -73,10 +73,14 @@ final class MulticlassMetrics {
         return c;
     }
 
-    /** The unweighted mean over classes of F1 = 2·TP / (2·TP + FP + FN); a class that never occurs nor is predicted counts as 0. */
+    /**
+     * The unweighted mean of F1 = 2·TP / (2·TP + FP + FN) over the classes that occur in the holdout or are
+     * predicted (as scikit-learn's macro average over the labels present); NaN when there are none.
+     */
     static double macroF1(long[][] c) {
         int k = c.length;
         double sum = 0;
+        int present = 0;
         for (int i = 0; i < k; i++) {
             long tp = c[i][i];
             long fn = 0;
@@ -88,8 +92,11 @@ final class MulticlassMetrics {
                 }
             }
             long denominator = 2 * tp + fp + fn;
-            sum += denominator == 0 ? 0 : 2.0 * tp / denominator;
+            if (denominator > 0) {
+                sum += 2.0 * tp / denominator;
+                present++;
+            }
         }
-        return k == 0 ? Double.NaN : sum / k;
+        return present == 0 ? Double.NaN : sum / present;
     }
 }

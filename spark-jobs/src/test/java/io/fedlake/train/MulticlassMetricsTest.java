@@ -18,4 +18,9 @@ class MulticlassMetricsTest {
     void aPerfectConfusionMatrixScoresOne() {
         assertEquals(1.0, MulticlassMetrics.macroF1(new long[][]{{4, 0}, {0, 7}}), 1e-12);
     }
+
+    @Test
+    void aClassNeitherInTheHoldoutNorPredictedDoesNotCount() {
+        assertEquals(1.0, MulticlassMetrics.macroF1(new long[][]{{4, 0, 0}, {0, 7, 0}, {0, 0, 0}}), 1e-12);
+    }
 }

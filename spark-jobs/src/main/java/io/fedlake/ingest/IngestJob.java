@@ -246,7 +246,10 @@ public final class IngestJob {
             if (c.generateKey()) {
                 key = ColumnNames.safe(c.key());
             } else if (!Arrays.asList(data.columns()).contains(mapping.getOrDefault(c.key(), c.key()))) {
-                throw new UserError(source + " has no key column " + c.key() + " (its columns: " + String.join(", ", data.columns())
+                java.util.Map<String, String> original = new java.util.HashMap<>();
+                mapping.forEach((from, to) -> original.put(to, from));
+                List<String> asGiven = Arrays.stream(data.columns()).map(n -> original.getOrDefault(n, n)).toList();
+                throw new UserError(source + " has no key column " + c.key() + " (its columns: " + String.join(", ", asGiven)
                         + "): name one with --key COLUMN, or have a stable one made with --generate-key NAME");
             } else {
                 key = mapping.getOrDefault(c.key(), c.key());

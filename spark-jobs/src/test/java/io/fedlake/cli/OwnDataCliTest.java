@@ -100,7 +100,7 @@ class OwnDataCliTest {
     void aCsvWithoutAnIdWithDottedNamesAndAGoodBadLabelIngestsTrainsAndScores() {
         CliRun noKey = run(common, "ingest", "--source", csv.toString(), "--table", "raw.german");
         assertEquals(1, noKey.code());
-        assertTrue(noKey.err().startsWith("fedlake: error: ") && noKey.err().contains("has no key column id") && noKey.err().contains("--generate-key NAME"),
+        assertTrue(noKey.err().startsWith("fedlake: error: ") && noKey.err().contains("has no key column id (its columns: CheckingAccountStatus.lt.0, Duration in months,") && noKey.err().contains("--generate-key NAME"),
                 noKey.err());
         assertEquals(1, noKey.err().lines().count(), noKey.err());
 

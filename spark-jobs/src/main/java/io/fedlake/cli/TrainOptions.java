@@ -315,6 +315,10 @@ public final class TrainOptions implements RegimeArguments {
                     + ", not binary (encoded image bytes)");
         }
         ModelSpec.Output output = new ModelSpec.Output("p_" + labelColumn, labelColumn, LabelClasses.of(data, table, labelColumn, task, positive));
+        if (!output.binary() && given().contains("--target-auc")) {
+            throw new io.fedlake.core.UserError("--target-auc stops on a binary label's AUC; label " + labelColumn + " of " + table + " has "
+                    + output.classes().size() + " classes");
+        }
         List<String> skipped = new ArrayList<>();
         boolean infer = numeric == null && categorical == null;
         inferred = infer

@@ -153,6 +153,9 @@ class OwnDataCliTest {
         assertTrue(binary.err().startsWith("fedlake: error: label column label of raw.digits has 10 values (class_0, class_1, class_2, class_3, class_4, …)")
                 && binary.err().contains("give --task multiclass"), binary.err());
 
+        CliRun target = run(common, "train", "--table", "raw.digits", "--task", "multiclass", "--regime", "fedavg", "--target-auc", "0.9");
+        assertEquals("fedlake: error: --target-auc stops on a binary label's AUC; label label of raw.digits has 10 classes", target.err().strip());
+
         CliRun train = run(common, "train", "--table", "raw.digits", "--task", "multiclass", "--regime", "paramavg", "--epochs", "6", "--name", "digits");
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("table raw.digits: key image_id, label label (10 classes [class_0, class_1, class_2, class_3, class_4, class_5, "

@@ -46,7 +46,7 @@ final class SingleProcessTrainer implements Trainer {
         RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, config.epochs(), ctx.progress());
         EncodedShard data = EncodedShard.encode("all", 0, rows.toLocalIterator(), translator, ctx.rejected());
         EncodedShard holdout = EncodedShard.encode("holdout", 0, ctx.holdout().toLocalIterator(), translator, null);
-        int binary = TrainingShards.firstBinaryOutput(translator);
+        int binary = TrainingShards.evaluatedOutput(translator);
         int batch = config.batchSize();
         try (log) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {

@@ -283,7 +283,7 @@ public final class IngestJob {
 
     public static Outcome images(Lake lake, String manifest, String table, Columns columns, String pathColumn, ImageCheck check, String mode,
                                  Batch batch) {
-        long t0 = t0();
+        long t0 = System.nanoTime();
         Renamed renamed = Renamed.of(lake.spark().read().option("header", "true").option("inferSchema", "true").csv(manifest));
         if (columns.generateKey()) {
             throw new UserError("a manifest names its images' keys: give --key COLUMN, not a generated key");
@@ -306,7 +306,7 @@ public final class IngestJob {
      * records; a file directly under the root has no class and is quarantined, as is anything that is not an image.
      */
     public static Outcome imageFolder(Lake lake, String root, String table, ImageCheck check, String mode, Batch batch) {
-        long t0 = t0();
+        long t0 = System.nanoTime();
         List<Row> files = new ArrayList<>();
         try {
             Path base = new Path(root);
@@ -334,10 +334,6 @@ public final class IngestJob {
         Dataset<Row> manifest = lake.spark().createDataFrame(files, schema).repartition(Math.max(1, Math.min(files.size() / 500 + 1,
                 lake.spark().sparkContext().defaultParallelism() * 4)));
         return readImages(lake, manifest, root, root, table, new Columns(FOLDER_KEY, false, FOLDER_LABEL, null), "path", check, mode, batch, t0, Map.of());
-    }
-
-    private static long t0() {
-        return System.nanoTime();
     }
 
     /** Reads and checks each manifest row's image on the executors; lands the good ones and quarantines the rest. */

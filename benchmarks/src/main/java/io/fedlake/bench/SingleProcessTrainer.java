@@ -43,7 +43,7 @@ final class SingleProcessTrainer implements Trainer {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         Nd4j.factory().blas().setMaxThreads(threads);
-        RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, config.epochs(), ctx.progress());
+        RoundLog log = new RoundLog(ctx, REGIME, null, config.epochs());
         EncodedShard data = EncodedShard.encode("all", 0, rows.toLocalIterator(), translator, ctx.rejected());
         EncodedShard holdout = EncodedShard.encode("holdout", 0, ctx.holdout().toLocalIterator(), translator, null);
         int binary = TrainingShards.evaluatedOutput(translator);

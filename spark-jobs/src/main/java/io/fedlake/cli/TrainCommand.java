@@ -5,6 +5,7 @@ import io.fedlake.lake.TableRoles;
 import io.fedlake.translate.DataSpec;
 import io.fedlake.zoo.ModelSpec;
 import io.fedlake.core.RunIds;
+import io.fedlake.train.EarlyStopping;
 import io.fedlake.train.TrainConfig;
 import io.fedlake.train.Trainer;
 import io.fedlake.train.TrainingJob;
@@ -30,8 +31,45 @@ final class TrainCommand extends SparkCommand {
     @Option(names = "--resume", paramLabel = "RUN_ID", description = "Continue an interrupted paramavg/fedavg run from its latest checkpoint")
     String resume;
 
+    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: stop after N evaluations (epochs, or rounds for fedavg) "
+            + "without improvement on the validation rows, and keep the best. Default: 5")
+    Integer patience;
+
+    @Option(names = "--validation-fraction", paramLabel = "F", description = "Early stopping: share of the training split held out as "
+            + "validation rows (never the holdout). Default: 0.1")
+    Double validationFraction;
+
+    @Option(names = "--no-early-stopping", description = "Train the given epochs/rounds to the end, evaluating each on the holdout")
+    boolean noEarlyStopping;
+
     private TrainConfig config;
     private Trainer trainer;
+    private EarlyStopping stopping;
+
+    /**
+     * Early stopping unless {@code --no-early-stopping}, or {@code --target-auc} (which stops on the holdout, so the
+     * rounds must be evaluated there); its options with either of those are a usage error.
+     */
+    private EarlyStopping earlyStopping(java.util.List<String> given) {
+        java.util.List<String> own = given.stream().filter(o -> o.equals("--patience") || o.equals("--validation-fraction")).toList();
+        String off = noEarlyStopping ? "--no-early-stopping" : given.contains("--target-auc") ? "--target-auc" : null;
+        if (off != null) {
+            if (!own.isEmpty()) {
+                throw new IllegalArgumentException(String.join(", ", own) + " set(s) early stopping, which " + off + " turns off");
+            }
+            return null;
+        }
+        return new EarlyStopping(patience != null ? patience : EarlyStopping.DEFAULT.patience(),
+                validationFraction != null ? validationFraction : EarlyStopping.DEFAULT.validationFraction());
+    }
+
+    /** What the run sizes to its table: the epochs under early stopping unless --epochs is given, the batch unless --batch-size is. */
+    private TrainingJob.RunOptions runOptions() {
+        java.util.List<String> regimes = TrainOptions.REGIMES_OF.get("--epochs");
+        boolean epochsApply = regimes == null || regimes.contains(trainer.regime());
+        return new TrainingJob.RunOptions(resume != null, !noBaseline, epochsApply && stopping != null && options.epochs == null,
+                epochsApply && options.batchSize == null, options.hidden == null && options.dropout == null);
+    }
 
     @Override
     protected void validate() {
@@ -40,7 +78,8 @@ final class TrainCommand extends SparkCommand {
         }
         options.checkTableOptions(table);
         trainer = options.trainer();
-        config = options.config(table, global().seed);
+        stopping = earlyStopping(options.given());
+        config = options.config(table, global().seed, stopping);
         if (resume != null) {
             if (!resume.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("--resume takes a run id (letters, digits, . _ -), got '" + resume + "'");
@@ -56,7 +95,7 @@ final class TrainCommand extends SparkCommand {
         if (table != null && lake.exists(table)) {
             TrainOptions.TableSpec own = options.useTable(table, lake.readLatest(table, "").data(), TableRoles.of(lake, table));
             if (own != null) {
-                config = options.config(table, global().seed);
+                config = options.config(table, global().seed, stopping);
                 DataSpec s = own.spec();
                 ModelSpec.Output label = s.outputs().get(0);
                 out.printf("table %s: key %s, label %s (%s), %s numeric %s, categorical %s%s%s%n", table, s.entityKey(), label.column(),
@@ -71,8 +110,7 @@ final class TrainCommand extends SparkCommand {
         Architectures.byName(config.architecture());
         String runId = resume != null ? resume : RunIds.next();
         out.printf("training %s on %s with %s (run %s)%n", config.architecture(), config.table(), trainer.regime(), runId);
-        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, resume != null, !noBaseline,
-                line -> out.println("  " + line));
+        TrainingJob.Outcome o = TrainingJob.run(lake, config, trainer, options.modelName(), runId, runOptions(), line -> out.println("  " + line));
         out.printf("trained on %,d rows (Delta version %d) in %.1f s; %,d rows rejected%n", o.trainRows(), o.inputVersion(),
                 o.trainSeconds(), o.rejectedRows());
         if (o.holdout() != null) {
@@ -81,6 +119,21 @@ final class TrainCommand extends SparkCommand {
         o.metrics().forEach((k, v) -> {
             if (k.startsWith("holdout_p_")) {
                 out.printf("  %s %.4f%n", k, v);
+            }
+        });
+        o.confusion().forEach((output, c) -> {
+            out.printf("  holdout confusion matrix of %s (rows: true class, columns: predicted)%n", output);
+            int width = Math.max(6, c.classes().stream().mapToInt(String::length).max().orElse(1) + 1);
+            String cell = " %" + width + "s";
+            StringBuilder header = new StringBuilder("    ").append(String.format("%" + width + "s", ""));
+            c.classes().forEach(name -> header.append(String.format(cell, name)));
+            out.println(header.toString());
+            for (int t = 0; t < c.classes().size(); t++) {
+                StringBuilder line = new StringBuilder("    ").append(String.format("%" + width + "s", c.classes().get(t)));
+                for (long n : c.counts()[t]) {
+                    line.append(String.format(cell, n));
+                }
+                out.println(line.toString());
             }
         });
         if (o.metrics().containsKey("baseline_auc")) {

@@ -82,10 +82,15 @@ public final class TrainOptions implements RegimeArguments {
     @Option(names = "--name", description = "Registered model name. Default: the architecture's name")
     String name;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training split. Default: ${DEFAULT-VALUE}")
-    int epochs;
+    /** Epochs without early stopping, when {@code --epochs} is not given. */
+    static final int DEFAULT_EPOCHS = 3;
 
-    @Option(names = "--batch-size", description = "Examples per minibatch per worker. Default: 64 tabular, 32 images")
+    @Option(names = "--epochs", description = "Passes over the training split. Default: train with early stopping sizes it to the table "
+            + "(⌈40,000 / training rows⌉, 3 to 50) and stops when the validation metric stops improving; otherwise 3")
+    Integer epochs;
+
+    @Option(names = "--batch-size", description = "Examples per minibatch per worker. Default: train sizes it to the table (about 50 per epoch, "
+            + "16 to 64 tabular, 16 to 32 images); otherwise 64 tabular, 32 images")
     Integer batchSize;
 
     @Option(names = "--averaging-frequency", defaultValue = "5", description = "Minibatches between parameter averages. Default: ${DEFAULT-VALUE}")
@@ -196,7 +201,8 @@ public final class TrainOptions implements RegimeArguments {
     @Option(names = "--stragglers", defaultValue = "0", description = "fedavg, simulation: fraction of clients finishing only part of their epochs. Default: ${DEFAULT-VALUE}")
     double stragglers;
 
-    @Option(names = "--target-auc", defaultValue = "0", description = "fedavg: stop when the holdout AUC reaches this (0 = run all rounds)")
+    @Option(names = "--target-auc", defaultValue = "0", description = "fedavg: stop when the holdout AUC reaches this (0 = run all rounds); "
+            + "evaluates every round on the holdout, so train's early stopping is off")
     double targetAuc;
 
     @Option(names = "--secure-aggregation", description = "fedavg: pairwise-masked updates; the server only sees their sum")
@@ -355,14 +361,19 @@ public final class TrainOptions implements RegimeArguments {
     }
 
     TrainConfig config(String table, long seed) {
+        return config(table, seed, null);
+    }
+
+    /** @param stopping early stopping, or null for a fixed number of epochs/rounds */
+    TrainConfig config(String table, long seed, io.fedlake.train.EarlyStopping stopping) {
         boolean images = spec().imageColumn() != null;
         ModelHyperParams defaults = images ? ModelHyperParams.imageDefaults(seed) : ModelHyperParams.creditDefaults(seed);
         ModelHyperParams hyper = new ModelHyperParams(hidden != null ? hidden : defaults.hiddenLayers(),
                 dropout != null ? dropout : defaults.dropout(), learningRate != null ? learningRate : defaults.learningRate(), l2, seed, updater);
         RegimeSettings settings = Regimes.factory(regime).settings(this, spec());
-        return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs,
+        return new TrainConfig(table != null ? table : domain().rawTable(), architecture(), hyper, spec(), epochs != null ? epochs : DEFAULT_EPOCHS,
                 batchSize != null ? batchSize : images ? 32 : 64, averagingFrequency, prefetch, workers, holdout, seed, evalEvery, checkpointEvery,
-                settings);
+                settings, stopping);
     }
 
     String modelName() {

@@ -69,7 +69,7 @@ public final class Baseline {
                 m.put(PREFIX + "accuracy", b.accuracy());
                 m.put(PREFIX + "log_loss", b.logLoss());
             } else {
-                MulticlassMetrics.compute(out, o, prefix).forEach(m::put);
+                MulticlassMetrics.compute(out, o, prefix).metrics().forEach(m::put);
             }
             return m;
         } finally {

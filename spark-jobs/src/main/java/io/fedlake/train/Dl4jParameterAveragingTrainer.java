@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * the driver (SparkComputationGraph, so single- and multi-input models train alike). Minibatches
  * ({@code MultiDataSet}) are built per partition by the shared translator; dl4j-spark's Export approach writes
  * them under the run directory, which is deleted afterwards. After every epoch the model is evaluated on the holdout
- * and the epoch is logged to {@code training.rounds} like a round of Fedlake's own regimes, so they can be compared.
+ * and the epoch is logged to {@code training.rounds} like a round of Fedlake's own regimes, so they can be compared;
+ * under early stopping it is evaluated on the validation rows instead and the best epoch's parameters are returned.
  */
 public final class Dl4jParameterAveragingTrainer implements Trainer {
 
@@ -91,7 +92,7 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 .build();
         SparkComputationGraph spark = new SparkComputationGraph(jsc, network, master);
         HeldOutEvaluation evaluation = new HeldOutEvaluation(jsc, network, translator, ctx.holdout(), "epoch evaluation");
-        try (RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, config.epochs(), progress)) {
+        try (RoundLog log = new RoundLog(ctx, REGIME, null, config.epochs())) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 spark.fitMultiDataSet(batches);
@@ -100,11 +101,18 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 long e1 = System.nanoTime();
                 log.record(new RoundLog.Round(epoch, epoch, 1, spark.getScore(), metrics, workers, workers, 0, 0, null, null,
                         (e1 - t0) / 1e9, (e1 - e0) / 1e9, java.util.List.of()));
+                if (ctx.stopping() != null && ctx.stopping().observe(epoch, epoch, metrics, spark.getNetwork().params().dup().data().asFloat())) {
+                    break;
+                }
             }
         } finally {
             master.deleteTempFiles(jsc);
             evaluation.close();
         }
-        return spark.getNetwork();
+        ComputationGraph trained = spark.getNetwork();
+        if (ctx.stopping() != null && ctx.stopping().best() != null) {
+            trained.setParams(org.nd4j.linalg.factory.Nd4j.create(ctx.stopping().best()));   // the best epoch's, not the last
+        }
+        return trained;
     }
 }

@@ -18,15 +18,23 @@ import static org.apache.spark.sql.functions.col;
  * matrix, which has at most classes² cells and is the only thing collected) and the macro average of the
  * one-vs-rest AUCs (over the classes the holdout has). Rows without a label are left out.
  */
-final class MulticlassMetrics {
+public final class MulticlassMetrics {
 
     private static final double EPS = 1e-15;
 
     private MulticlassMetrics() {
     }
 
-    /** Metrics named {@code <prefix>accuracy}, {@code log_loss}, {@code macro_f1}, {@code auc_ovr}. */
-    static Map<String, Double> compute(Dataset<Row> scored, ModelSpec.Output o, String prefix) {
+    /** Counts by [true class][predicted class], in the output's class order. */
+    public record Confusion(List<String> classes, long[][] counts) {
+    }
+
+    /** The named metrics and the confusion matrix they come from. */
+    record Result(Map<String, Double> metrics, Confusion confusion) {
+    }
+
+    /** Metrics named {@code <prefix>accuracy}, {@code log_loss}, {@code macro_f1}, {@code auc_ovr}, and the confusion matrix. */
+    static Result compute(Dataset<Row> scored, ModelSpec.Output o, String prefix) {
         List<String> names = o.classes();
         Column classes = functions.array(names.stream().map(functions::lit).toArray(Column[]::new));
         Column p = col(o.name());
@@ -57,7 +65,7 @@ final class MulticlassMetrics {
             }
         }
         m.put(prefix + "auc_ovr", aucCount == 0 ? Double.NaN : aucSum / aucCount);
-        return m;
+        return new Result(m, new Confusion(List.copyOf(names), confusion));
     }
 
     /** Counts by [true class][predicted class], in the output's class order; labels outside the classes are left out. */

@@ -43,7 +43,7 @@ public final class ParameterAveragingTrainer implements Trainer {
 
     @Override
     public ComputationGraph train(ComputationGraph network, Dataset<Row> rows, RowTranslator translator, TrainConfig config, TrainingContext ctx) {
-        RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, null, 0, ctx.progress());
+        RoundLog log = new RoundLog(ctx, REGIME, null, 0);
         LocalFit.taskThreads();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
@@ -54,6 +54,9 @@ public final class ParameterAveragingTrainer implements Trainer {
             Rounds rounds = new Rounds(jsc, shards, evaluation, evaluation.sha256(), evaluation.architecture(), schedule, config.seed(),
                     config.checkpointEvery());
             Parameters trained = runRounds(rounds, log, ctx, new Parameters(LocalFit.params(network), LocalFit.updaterState(network)));
+            if (ctx.stopping() != null && ctx.stopping().best() != null) {
+                trained = new Parameters(ctx.stopping().best(), new float[0]);   // the best round's parameters; its optimiser state is not kept
+            }
             network.setParams(Nd4j.create(trained.params()));
             if (trained.updater().length > 0) {
                 network.getUpdater().getStateViewArray().assign(Nd4j.create(trained.updater()));
@@ -83,6 +86,10 @@ public final class ParameterAveragingTrainer implements Trainer {
 
     /** A round's holdout metrics (null when it was not evaluated) and the seconds the evaluation took. */
     private record Evaluated(RoundMetrics metrics, double seconds) {
+    }
+
+    /** The parameters after a round, and whether early stopping ends training there. */
+    private record RoundResult(Parameters next, boolean stop) {
     }
 
     /** Rows go to workers by a seeded hash of the entity key, then each worker's rows are encoded once. */
@@ -117,7 +124,8 @@ public final class ParameterAveragingTrainer implements Trainer {
         int totalRounds = stepsPerEpoch * config.epochs();
         int evalEvery = config.evalEvery() > 0 ? config.evalEvery() : stepsPerEpoch;
         String fingerprint = String.format("%s table=%s arch=%s params=%d workers=%d batch=%d k=%d epochs=%d seed=%d", REGIME, config.table(),
-                config.architecture(), network.numParams(), workers, batch, k, config.epochs(), config.seed());
+                config.architecture(), network.numParams(), workers, batch, k, config.epochs(), config.seed())
+                + (config.earlyStopping() == null ? "" : " stopping=" + config.earlyStopping());
         return new Schedule(workers, batch, k, stepsPerEpoch, totalRounds, evalEvery, fingerprint);
     }
 
@@ -132,18 +140,29 @@ public final class ParameterAveragingTrainer implements Trainer {
                 Checkpoint c = Checkpoint.latest(ctx.checkpointDir(), schedule.fingerprint(), run.jsc().hadoopConfiguration());
                 startRound = c.round();
                 current = new Parameters(c.array("params"), c.array("updater"));
+                if (ctx.stopping() != null) {
+                    ctx.stopping().restore(new java.util.HashMap<>(c.arrays()));
+                }
                 log.truncateAfter(startRound);
                 ctx.progress().accept("resumed from the checkpoint of round " + startRound + "/" + schedule.totalRounds());
             }
             for (int round = startRound + 1; round <= schedule.totalRounds(); round++) {
-                current = runRound(run, round, current, checkpoints, log);
+                RoundResult r = runRound(run, round, current, checkpoints, log, ctx.stopping());
+                current = r.next();
+                if (r.stop()) {
+                    break;
+                }
             }
         }
         return current;
     }
 
-    /** One averaging step: local fits on every worker, average, evaluate and checkpoint when due, log the round. */
-    private static Parameters runRound(Rounds run, int round, Parameters current, Checkpoint.Writer checkpoints, RoundLog log) {
+    /**
+     * One averaging step: local fits on every worker, average, evaluate (and let early stopping see the result) and
+     * checkpoint when due, log the round.
+     */
+    private static RoundResult runRound(Rounds run, int round, Parameters current, Checkpoint.Writer checkpoints, RoundLog log,
+                                        EarlyStopping.Tracker stopping) {
         Schedule schedule = run.schedule();
         long t0 = System.nanoTime();
         int epoch = (round - 1) / schedule.stepsPerEpoch();
@@ -151,14 +170,19 @@ public final class ParameterAveragingTrainer implements Trainer {
         Parameters next = new Parameters(avg.params.divideBy(avg.params.terms()),
                 current.updater().length > 0 ? avg.updater.divideBy(avg.updater.terms()) : current.updater());
         Evaluated evaluated = evaluateIfDue(run, round, next);
+        boolean stop = stopping != null && evaluated.metrics() != null && stopping.observe(round, epoch + 1, evaluated.metrics(), next.params());
         if (round % run.checkpointEvery() == 0 || round == schedule.totalRounds()) {
-            checkpoints.submit(new Checkpoint(round, schedule.fingerprint(), Map.of("params", next.params(), "updater", next.updater()), null));
+            Map<String, float[]> arrays = new java.util.LinkedHashMap<>(Map.of("params", next.params(), "updater", next.updater()));
+            if (stopping != null) {
+                arrays.putAll(stopping.state());
+            }
+            checkpoints.submit(new Checkpoint(round, schedule.fingerprint(), arrays, null));
         }
         long bytes = 16L * (next.params().length + next.updater().length) * avg.params.terms();
         log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, evaluated.metrics(),
                 schedule.workers(), (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, evaluated.seconds(),
                 List.of()));
-        return next;
+        return new RoundResult(next, stop);
     }
 
     /** Every worker fits its next {@code k} minibatches from the global state; one treeAggregate sums the results. */

@@ -57,7 +57,8 @@ public final class RoundLog implements AutoCloseable {
             DataTypes.createStructField("eval_seconds", DataTypes.DoubleType, false),
             DataTypes.createStructField("elapsed_seconds", DataTypes.DoubleType, false),
             DataTypes.createStructField("clients", DataTypes.createArrayType(CLIENT), false),
-            DataTypes.createStructField("recorded_at", DataTypes.TimestampType, false)});
+            DataTypes.createStructField("recorded_at", DataTypes.TimestampType, false),
+            DataTypes.createStructField("evaluated_on", DataTypes.StringType, true)});
 
     /** One client's part in a round. */
     public record ClientRow(String clientId, long examples, Double trainLoss, int localSteps, String status) implements java.io.Serializable {
@@ -83,15 +84,24 @@ public final class RoundLog implements AutoCloseable {
     private final String regime;
     private final String strategy;
     private final Consumer<String> progress;
+    /** The split the round metrics come from: holdout, or validation under early stopping. */
+    private final String evaluatedOn;
     private int totalRounds;
     private final List<Row> pending = new ArrayList<>();
     private long lastFlush = System.nanoTime();
     private final long started = System.nanoTime();
 
-    public RoundLog(Lake lake, String runId, String modelName, String regime, String strategy, int totalRounds, Consumer<String> progress) {
+    /** The log of the context's run; its rounds are evaluated on the validation rows when the run stops early, else on the holdout. */
+    public RoundLog(TrainingContext ctx, String regime, String strategy, int totalRounds) {
+        this(ctx.lake(), ctx.runId(), ctx.modelName(), regime, strategy, totalRounds, ctx.progress(), ctx.stopping() == null ? "holdout" : "validation");
+    }
+
+    private RoundLog(Lake lake, String runId, String modelName, String regime, String strategy, int totalRounds, Consumer<String> progress,
+                     String evaluatedOn) {
         this.lake = lake;
         this.runId = runId;
         this.modelName = modelName;
+        this.evaluatedOn = evaluatedOn;
         this.regime = regime;
         this.strategy = strategy;
         this.totalRounds = totalRounds;
@@ -120,8 +130,9 @@ public final class RoundLog implements AutoCloseable {
             line.append(String.format("  loss %.4f", r.trainLoss()));
         }
         if (r.holdout() != null) {
-            line.append(Double.isNaN(r.holdout().auc()) ? String.format("  holdout acc %.4f log loss %.4f", r.holdout().accuracy(), r.holdout().logLoss())
-                    : String.format("  holdout AUC %.4f acc %.4f", r.holdout().auc(), r.holdout().accuracy()));
+            line.append(Double.isNaN(r.holdout().auc())
+                    ? String.format("  %s acc %.4f log loss %.4f", evaluatedOn, r.holdout().accuracy(), r.holdout().logLoss())
+                    : String.format("  %s AUC %.4f acc %.4f", evaluatedOn, r.holdout().auc(), r.holdout().accuracy()));
         }
         if (!regime.contains("paramavg")) {
             line.append(String.format("  clients %d/%d", r.clientsCompleted(), r.clientsSelected()));
@@ -135,7 +146,8 @@ public final class RoundLog implements AutoCloseable {
         pending.add(RowFactory.create(runId, modelName, regime, strategy, r.round(), r.epoch(), r.attempt(), r.trainLoss(),
                 h == null ? null : finite(h.auc()), h == null ? null : finite(h.accuracy()), h == null ? null : finite(h.logLoss()),
                 r.clientsSelected(), r.clientsCompleted(), r.examples(), r.bytesAggregated(), r.epsilon(), r.delta(), r.seconds(),
-                r.evalSeconds(), (System.nanoTime() - started) / 1e9, r.clients().stream().map(ClientRow::toRow).toList(), Timestamp.from(Instant.now())));
+                r.evalSeconds(), (System.nanoTime() - started) / 1e9, r.clients().stream().map(ClientRow::toRow).toList(), Timestamp.from(Instant.now()),
+                h == null ? null : evaluatedOn));
         if ((System.nanoTime() - lastFlush) / 1e9 >= FLUSH_SECONDS) {
             flush();
         }
@@ -148,6 +160,7 @@ public final class RoundLog implements AutoCloseable {
     public void flush() {
         if (!pending.isEmpty()) {
             lake.spark().createDataFrame(new ArrayList<>(pending), SCHEMA).coalesce(1).write().format("delta").mode("append")
+                    .option("mergeSchema", "true")   // evaluated_on joined the table after its first rounds
                     .option("userMetadata", "fedlake run " + runId).save(lake.pathOf(TABLE));
             pending.clear();
         }

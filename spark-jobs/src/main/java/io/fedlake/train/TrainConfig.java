@@ -21,10 +21,20 @@ import io.fedlake.zoo.ModelHyperParams;
  *                           steps (0 = the regime's default: every epoch for paramavg, every round for fedavg)
  * @param checkpointEvery    Fedlake regimes: checkpoint every this many rounds/averaging steps (≥ 1)
  * @param regimeSettings     settings only the regime reads (e.g. federated averaging's); null when it has none
+ * @param earlyStopping      stop on a validation split carved from the training split and keep the best round; null for
+ *                           a fixed number of epochs/rounds evaluated on the holdout
  */
 public record TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
                           int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed,
-                          int evalEvery, int checkpointEvery, RegimeSettings regimeSettings) {
+                          int evalEvery, int checkpointEvery, RegimeSettings regimeSettings, EarlyStopping earlyStopping) {
+
+    /** A configuration without early stopping. */
+    public TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
+                       int averagingFrequency, int prefetchBatches, int workers, double holdoutFraction, long seed,
+                       int evalEvery, int checkpointEvery, RegimeSettings regimeSettings) {
+        this(table, architecture, hyper, spec, epochs, batchSize, averagingFrequency, prefetchBatches, workers, holdoutFraction, seed, evalEvery,
+                checkpointEvery, regimeSettings, null);
+    }
 
     /** Parameter-averaging configuration with the regimes' default evaluation and a checkpoint every step. */
     public TrainConfig(String table, String architecture, ModelHyperParams hyper, DataSpec spec, int epochs, int batchSize,
@@ -41,6 +51,18 @@ public record TrainConfig(String table, String architecture, ModelHyperParams hy
         require(holdoutFraction > 0 && holdoutFraction < 1, "holdout fraction must be in (0, 1), got " + holdoutFraction);
         require(evalEvery >= 0, "eval-every must be ≥ 0 (0 = regime default), got " + evalEvery);
         require(checkpointEvery >= 1, "checkpoint-every must be ≥ 1, got " + checkpointEvery);
+    }
+
+    /** The same run with other network hyper-parameters. */
+    public TrainConfig withHyper(ModelHyperParams hyper) {
+        return new TrainConfig(table, architecture, hyper, spec, epochs, batchSize, averagingFrequency, prefetchBatches, workers, holdoutFraction,
+                seed, evalEvery, checkpointEvery, regimeSettings, earlyStopping);
+    }
+
+    /** The same run with {@code epochs} passes of minibatches of {@code batchSize}. */
+    public TrainConfig withSize(int epochs, int batchSize) {
+        return new TrainConfig(table, architecture, hyper, spec, epochs, batchSize, averagingFrequency, prefetchBatches, workers, holdoutFraction,
+                seed, evalEvery, checkpointEvery, regimeSettings, earlyStopping);
     }
 
     /**

@@ -15,9 +15,10 @@ import java.util.function.Consumer;
  * @param resume   continue from the latest checkpoint under {@code runDir} instead of starting fresh
  * @param rejected counts rows that could not be encoded; regimes add to it, never drop silently
  * @param progress receives one human-readable line per epoch/round
+ * @param stopping early stopping's tracker (then {@code holdout} holds the validation rows), or null: no early stopping
  */
 public record TrainingContext(Lake lake, String runId, String modelName, String runDir, Dataset<Row> holdout, boolean resume,
-                              LongAccumulator rejected, Consumer<String> progress) {
+                              LongAccumulator rejected, Consumer<String> progress, EarlyStopping.Tracker stopping) {
 
     public String checkpointDir() {
         return runDir + "/checkpoints";

@@ -10,6 +10,7 @@ import io.fedlake.registry.ModelFiles;
 import io.fedlake.registry.ModelRegistry;
 import io.fedlake.translate.BatchInference;
 import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.ModelHyperParams;
 import io.fedlake.zoo.ModelSpec;
 import io.fedlake.zoo.Preprocessing;
 import io.fedlake.zoo.image.ImagePreprocessor;
@@ -56,9 +57,12 @@ public final class TrainingJob {
     /**
      * @param holdout metrics of the first binary output (null when the model has none)
      * @param metrics every holdout metric by name, e.g. holdout_auc, holdout_p_defect_type_accuracy
+     * @param bestEpoch the epoch early stopping kept (0 without early stopping)
+     * @param confusion each softmax output's holdout confusion matrix, by output name
      */
     public record Outcome(ModelFiles.ModelVersion model, BinaryMetrics holdout, Map<String, Double> metrics, long trainRows, long holdoutRows,
-                          long rejectedRows, long inputVersion, double trainSeconds, Preprocessing preprocessing) {
+                          long rejectedRows, long inputVersion, double trainSeconds, Preprocessing preprocessing, int bestEpoch,
+                          Map<String, MulticlassMetrics.Confusion> confusion) {
     }
 
     /** Larger encoded image files are rejected. */
@@ -80,29 +84,97 @@ public final class TrainingJob {
      */
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, boolean resume, boolean baseline,
                               Consumer<String> progress) {
+        return run(lake, config, trainer, modelName, runId, new RunOptions(resume, baseline, false, false, false), progress);
+    }
+
+    /**
+     * How a run adapts to its table, beyond its configuration.
+     *
+     * @param resume     continue run {@code runId} from its latest checkpoint (Fedlake's own regimes)
+     * @param baseline   also fit the {@link Baseline} on the same features and rows; its metrics ({@code baseline_*}) are
+     *                   recorded beside the network's
+     * @param sizeEpochs choose the epochs from the number of training rows ({@link #sizedEpochs})
+     * @param sizeBatch  choose the minibatch size from the number of training rows, at most the configured one ({@link #sizedBatch})
+     * @param sizeNetwork a tabular model's hidden layers and dropout: a small table (under {@value #SMALL_TABLE_ROWS} training rows)
+     *                    gets one hidden layer of {@value #SMALL_TABLE_HIDDEN} units and dropout {@value #SMALL_TABLE_DROPOUT}
+     */
+    public record RunOptions(boolean resume, boolean baseline, boolean sizeEpochs, boolean sizeBatch, boolean sizeNetwork) {
+    }
+
+    public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, RunOptions options,
+                              Consumer<String> progress) {
         Lake.Snapshot input = lake.readLatest(config.table(), "generate it with 'fedlake generate' or ingest it first");
         Dataset<Row> data = columnsRead(input, config);
         Split split = splitHoldout(data, config);
         TableStatistics stats = recordTrainingStatistics(lake, split.train(), config, runId, input.version());
+        config = sizedTo(config, stats.rowCount(), options, progress);
         Preprocessing pre = fitPreprocessing(stats, config);
         RowTranslator translator = new RowTranslator(pre, data.schema(), true, config.table());
         ComputationGraph initial = buildNetwork(pre, config);
 
         LongAccumulator rejected = lake.spark().sparkContext().longAccumulator("rejected training rows");
-        TrainingContext context = new TrainingContext(lake, runId, modelName, lake.pathUnder("_runs/" + runId), split.holdout(), resume, rejected,
-                progress);
+        EarlyStopping.Tracker stopping = config.earlyStopping() == null ? null : config.earlyStopping().tracker();
+        TrainingContext context = new TrainingContext(lake, runId, modelName, lake.pathUnder("_runs/" + runId),
+                split.validation() != null ? split.validation() : split.holdout(), options.resume(), rejected, progress, stopping);
         Trained trained = trainInRunDirectory(trainer, initial, split.train(), translator, config, context);
 
         byte[] bytes = NetworkBytes.toBytes(trained.network(), false);
         Evaluation evaluation = evaluate(lake, split.holdout(), translator, bytes);
-        if (baseline) {
+        if (options.baseline()) {
             evaluation = withBaseline(evaluation, split, config, progress);
         }
         long holdoutRows = split.holdout().count();
         Map<String, Object> provenance = provenance(lake, config, trainer, runId, input, pre, evaluation, holdoutRows, rejected);
+        if (stopping != null) {
+            progress.accept(stopping.describe());
+            provenance.put("early_stopping", stopping.report(split.validation().count(), config.earlyStopping().validationFraction()));
+        }
         ModelFiles.ModelVersion saved = new ModelRegistry(lake).register(modelName, runId, bytes, pre, provenance);
         return new Outcome(saved, evaluation.primary(), evaluation.metrics(), stats.rowCount(), holdoutRows, rejected.value(), input.version(),
-                trained.seconds(), pre);
+                trained.seconds(), pre, stopping == null ? 0 : stopping.bestEpoch(), evaluation.confusion());
+    }
+
+    /** Examples a run sized to its table aims to fit, over all epochs (small tables get more epochs, up to {@link #MAX_SIZED_EPOCHS}). */
+    static final long SIZED_EXAMPLES = 40_000;
+    static final int MIN_SIZED_EPOCHS = 3;
+    static final int MAX_SIZED_EPOCHS = 50;
+    static final int MIN_SIZED_BATCH = 16;
+    static final int SMALL_TABLE_ROWS = 2_000;
+    static final int SMALL_TABLE_HIDDEN = 16;
+    static final double SMALL_TABLE_DROPOUT = 0.2;
+
+    /** ⌈{@value #SIZED_EXAMPLES} / rows⌉ epochs, within [{@value #MIN_SIZED_EPOCHS}, {@value #MAX_SIZED_EPOCHS}]. */
+    static int sizedEpochs(long rows) {
+        return (int) Math.max(MIN_SIZED_EPOCHS, Math.min(MAX_SIZED_EPOCHS, (SIZED_EXAMPLES + rows - 1) / Math.max(1, rows)));
+    }
+
+    /**
+     * The largest power of two ≤ rows / 50 — about 50 minibatches per epoch, so a few hundred rows still get tens of
+     * optimiser steps — within [{@value #MIN_SIZED_BATCH}, {@code most}].
+     */
+    static int sizedBatch(long rows, int most) {
+        long b = Long.highestOneBit(Math.max(1, rows / 50));
+        return (int) Math.max(Math.min(MIN_SIZED_BATCH, most), Math.min(most, b));
+    }
+
+    private static TrainConfig sizedTo(TrainConfig config, long rows, RunOptions options, Consumer<String> progress) {
+        if (options.sizeNetwork() && config.spec().imageColumn() == null && rows < SMALL_TABLE_ROWS) {
+            // a few hundred rows overfit two layers of 64 and 32 units within an epoch or two
+            ModelHyperParams h = config.hyper();
+            config = config.withHyper(new ModelHyperParams(List.of(SMALL_TABLE_HIDDEN), SMALL_TABLE_DROPOUT, h.learningRate(), h.l2(), h.seed(), h.updater()));
+            progress.accept(String.format("sized to %,d training rows: one hidden layer of %d units, dropout %.1f (--hidden, --dropout)", rows,
+                    SMALL_TABLE_HIDDEN, SMALL_TABLE_DROPOUT));
+        }
+        if (!options.sizeEpochs() && !options.sizeBatch()) {
+            return config;
+        }
+        int epochs = options.sizeEpochs() ? sizedEpochs(rows) : config.epochs();
+        int batch = options.sizeBatch() ? sizedBatch(rows, config.batchSize()) : config.batchSize();
+        progress.accept(String.format("sized to %,d training rows: %s, %s%s", rows,
+                options.sizeEpochs() ? "up to " + epochs + " epochs" : epochs + " epochs (--epochs)",
+                options.sizeBatch() ? "minibatches of " + batch : "minibatches of " + batch + " (--batch-size)",
+                config.earlyStopping() == null ? "" : ", stopping after " + config.earlyStopping().patience() + " evaluations without improvement"));
+        return config.withSize(epochs, batch);
     }
 
     /** The evaluation with the baseline's metrics added, or a line saying why there is none. */
@@ -114,11 +186,14 @@ public final class TrainingJob {
         }
         Map<String, Double> metrics = new LinkedHashMap<>(evaluation.metrics());
         metrics.putAll(Baseline.fitAndEvaluate(split.train(), split.holdout(), config.spec()));
-        return new Evaluation(evaluation.primary(), metrics);
+        return new Evaluation(evaluation.primary(), metrics, evaluation.confusion());
     }
 
-    /** The training rows and the deterministic holdout, both with the columns the model reads. */
-    private record Split(Dataset<Row> train, Dataset<Row> holdout) {
+    /**
+     * The rows the network is fit on, the deterministic holdout and, under early stopping, the validation rows carved
+     * from the training split (null otherwise); all with the columns the model reads.
+     */
+    private record Split(Dataset<Row> train, Dataset<Row> holdout, Dataset<Row> validation) {
     }
 
     /** The trained network and the seconds its regime took. */
@@ -143,10 +218,18 @@ public final class TrainingJob {
         return input.data().select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
     }
 
+    static final long VALIDATION_SEED = 0x5EED_0F_7A11L;
+
     private static Split splitHoldout(Dataset<Row> data, TrainConfig config) {
-        Dataset<Row> train = data.where(not(HoldoutSplit.isHoldout(config.spec().entityKey(), config.seed(), config.holdoutFraction())));
-        Dataset<Row> holdout = data.where(HoldoutSplit.isHoldout(config.spec().entityKey(), config.seed(), config.holdoutFraction()));
-        return new Split(train, holdout);
+        String key = config.spec().entityKey();
+        Dataset<Row> train = data.where(not(HoldoutSplit.isHoldout(key, config.seed(), config.holdoutFraction())));
+        Dataset<Row> holdout = data.where(HoldoutSplit.isHoldout(key, config.seed(), config.holdoutFraction()));
+        if (config.earlyStopping() == null) {
+            return new Split(train, holdout, null);
+        }
+        // an independent hash (another seed) picks the validation rows among the training rows
+        Column validation = HoldoutSplit.isHoldout(key, config.seed() + VALIDATION_SEED, config.earlyStopping().validationFraction());
+        return new Split(train.where(not(validation)), holdout, train.where(validation));
     }
 
     /** Statistics of the training split only, appended to {@link #STATISTICS_TABLE} under this run. */
@@ -227,6 +310,12 @@ public final class TrainingJob {
         m.put("holdout_rows", holdoutRows);
         m.put("rejected_training_rows", rejected.value());
         provenance.put("metrics", m);
+        if (!evaluation.confusion().isEmpty()) {
+            Map<String, Object> matrices = new LinkedHashMap<>();
+            evaluation.confusion().forEach((output, c) -> matrices.put(output, Map.of("classes", c.classes(), "counts_true_by_predicted",
+                    java.util.Arrays.stream(c.counts()).map(row -> java.util.Arrays.stream(row).boxed().toList()).toList())));
+            provenance.put("holdout_confusion", matrices);
+        }
         provenance.put("build", BuildInfo.describe(lake.spark().version()));
         return provenance;
     }
@@ -255,8 +344,8 @@ public final class TrainingJob {
         return trainerConfig;
     }
 
-    /** Holdout metrics: the first binary output's in {@link #primary}, and every output's by name. */
-    public record Evaluation(BinaryMetrics primary, Map<String, Double> metrics) {
+    /** Holdout metrics: the first binary output's in {@link #primary}, every output's by name, each softmax output's confusion matrix. */
+    public record Evaluation(BinaryMetrics primary, Map<String, Double> metrics, Map<String, MulticlassMetrics.Confusion> confusion) {
     }
 
     /**
@@ -275,6 +364,7 @@ public final class TrainingJob {
                 .where(col(QUARANTINE_REASON).isNull()).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Map<String, Double> metrics = new LinkedHashMap<>();
+            Map<String, MulticlassMetrics.Confusion> confusion = new LinkedHashMap<>();
             BinaryMetrics primary = null;
             for (ModelSpec.Output o : outputs) {
                 String prefix = "holdout_" + o.name() + "_";
@@ -291,10 +381,12 @@ public final class TrainingJob {
                         metrics.put("holdout_positive_rate", b.positiveRate());
                     }
                 } else {
-                    metrics.putAll(MulticlassMetrics.compute(scored, o, prefix));
+                    MulticlassMetrics.Result r = MulticlassMetrics.compute(scored, o, prefix);
+                    metrics.putAll(r.metrics());
+                    confusion.put(o.name(), r.confusion());
                 }
             }
-            return new Evaluation(primary, metrics);
+            return new Evaluation(primary, metrics, confusion);
         } finally {
             scored.unpersist();
             model.destroy();

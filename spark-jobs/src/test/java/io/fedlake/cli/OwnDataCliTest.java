@@ -91,9 +91,31 @@ class OwnDataCliTest {
     }
 
     private long count(String sql) {
+        return Long.parseLong(value(sql));
+    }
+
+    private String value(String sql) {
         CliRun r = run(common, "sql", sql);
         assertEquals(0, r.code(), r.err());
-        return Long.parseLong(r.out().lines().skip(1).findFirst().orElseThrow().trim());
+        return r.out().lines().skip(1).findFirst().orElseThrow().trim();
+    }
+
+    private static double number(String text, String regex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), regex + " in " + text);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * The exact ROC AUC of model {@code name}'s scores on the rows early stopping validated on: not in the holdout
+     * (hash of the key with the seed 42), and in the validation tenth (hash with 42 + TrainingJob.VALIDATION_SEED).
+     */
+    private double validationAuc(String name) {
+        String rows = "SELECT CAST(d.Class = 'Bad' AS INT) AS y, s.probability AS p FROM scores.german s JOIN raw.german d USING (row_key) "
+                + "WHERE s.model_name = '" + name + "' AND pmod(xxhash64(row_key, 42L), 10000) >= 2000 "
+                + "AND pmod(xxhash64(row_key, " + (42 + io.fedlake.train.EarlyStoppingAccess.VALIDATION_SEED) + "L), 10000) < 1000";
+        return Double.parseDouble(value("WITH v AS (" + rows + ") SELECT avg(CASE WHEN a.p > b.p THEN 1.0 WHEN a.p = b.p THEN 0.5 ELSE 0.0 END) "
+                + "FROM v a CROSS JOIN v b WHERE a.y = 1 AND b.y = 0"));
     }
 
     @Test
@@ -122,15 +144,30 @@ class OwnDataCliTest {
         assertEquals("fedlake: error: label column Class of raw.german has the values Bad, Good: name the positive class with --positive VALUE, e.g. --positive Good",
                 noPositive.err().strip());
 
-        CliRun train = run(common, "train", "--table", "raw.german", "--positive", "Bad", "--regime", "paramavg", "--epochs", "8", "--name", "german");
+        // the defaults fit a 600-row table: sized epochs, batch and network, early stopping on validation rows
+        CliRun train = run(common, "train", "--table", "raw.german", "--positive", "Bad", "--regime", "paramavg", "--name", "german");
         assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("one hidden layer of 16 units") && train.out().contains("up to 50 epochs, minibatches of 16"), train.out());
+        double network = number(train.out(), "holdout: AUC ([0-9.]+)");
+        double baseline = number(train.out(), "baseline \\(MLlib logistic regression, same features and split\\): AUC ([0-9.]+)");
+        assertTrue(network >= baseline - 0.02, "a few hundred rows reach the logistic regression's quality: " + train.out());
+        double best = number(train.out(), "early stopping: no better for 5 evaluation\\(s\\) after round \\d+; kept round \\d+ \\(epoch \\d+\\), validation AUC ([0-9.]+)");
+        assertEquals(0, count("SELECT count(*) FROM training.rounds WHERE model_name = 'german' AND evaluated_on <> 'validation'"),
+                "under early stopping no round is evaluated on the holdout");
+        assertEquals(best, Double.parseDouble(value("SELECT round(max(holdout_auc), 4) FROM training.rounds WHERE model_name = 'german'")), 1e-9,
+                "the kept round is the best one logged");
+        double last = Double.parseDouble(value("SELECT holdout_auc FROM training.rounds WHERE model_name = 'german' AND holdout_auc IS NOT NULL "
+                + "ORDER BY round DESC LIMIT 1"));
+        assertTrue(best - last > 0.005, "the fixture's run declines after its best round, so the kept parameters are not the last: " + train.out());
         assertTrue(train.out().contains("table raw.german: key row_key, label Class (binary, positive Bad), features (every other column) numeric "
                 + "[CheckingAccountStatus_lt_0, Duration_in_months, 2nd_loan, größe], categorical [Purpose]"), train.out());
         double auc = Double.parseDouble(train.out().replaceAll("(?s).*holdout: AUC ([0-9.]+).*", "$1"));
         assertTrue(auc > 0.7, "the planted signal is learnt: " + train.out());
 
-        CliRun fed = run(common, "train", "--table", "raw.german", "--positive", "Bad", "--regime", "fedavg", "--rounds", "2", "--name", "german-fed");
+        CliRun fed = run(common, "train", "--table", "raw.german", "--positive", "Bad", "--regime", "fedavg", "--name", "german-fed");
         assertEquals(0, fed.code(), fed.err());
+        assertTrue(number(fed.out(), "holdout: AUC ([0-9.]+)") >= number(fed.out(), "baseline [^:]*: AUC ([0-9.]+)") - 0.02, fed.out());
+        assertTrue(fed.out().contains("early stopping: "), fed.out());
         assertTrue(fed.out().contains("clients 3/3"), "the recorded client column makes three clients: " + fed.out());
 
         CliRun score = run(common, "score", "--table", "raw.german", "--model", "german", "--date", "2026-12-01", "--all-dates");
@@ -139,6 +176,9 @@ class OwnDataCliTest {
         assertEquals(600, count("SELECT count(DISTINCT row_key) FROM scores.german WHERE logical_date = DATE'2026-12-01'"));
         assertEquals(0, count("SELECT count(*) FROM scores.german WHERE decision NOT IN ('Bad', 'not Bad')"));
         assertEquals(3, count("SELECT count(DISTINCT client_id) FROM scores.german"));
+        // the registered parameters are the best round's: scored on the validation rows they give that round's AUC (the
+        // rounds' AUC comes from 4,096-bin histograms, within a few thousandths of the exact one), not the last round's
+        assertEquals(best, validationAuc("german"), 0.003, "validation AUC of the registered model");
     }
 
     @Test
@@ -162,9 +202,14 @@ class OwnDataCliTest {
                 + "class_6, class_7, class_8, class_9]), features (every other column) numeric [], categorical [], image image 28×28; skipped [path (ingest metadata), "
                 + "image_width (ingest metadata), image_height (ingest metadata), image_format (ingest metadata)]"), train.out());
         assertTrue(train.out().contains("training lenet on raw.digits"), "an image-only table trains lenet out of the box: " + train.out());
-        CliRun show = run(common, "models", "show", "digits:1");
-        assertTrue(show.out().contains("\"numeric_features\" : [ ]") && show.out().contains("\"categorical_features\" : [ ]"),
-                "no path, size or format reaches the model: " + show.out());
+        assertTrue(train.out().contains("holdout confusion matrix of p_label (rows: true class, columns: predicted)"), train.out());
+        long inMatrix = train.out().lines().filter(l -> l.matches("\\s+class_\\d(\\s+\\d+){10}"))
+                .mapToLong(l -> java.util.Arrays.stream(l.trim().split("\\s+")).skip(1).mapToLong(Long::parseLong).sum()).sum();
+        CliRun shown = run(common, "models", "show", "digits:1");
+        assertTrue(shown.out().contains("\"holdout_confusion\""), shown.out());
+        assertEquals((long) number(shown.out(), "\"holdout_rows\" : ([0-9]+)"), inMatrix, "every holdout row is in the printed confusion matrix once");
+        assertTrue(shown.out().contains("\"numeric_features\" : [ ]") && shown.out().contains("\"categorical_features\" : [ ]"),
+                "no path, size or format reaches the model: " + shown.out());
 
         CliRun score = run(common, "score", "--table", "raw.digits", "--model", "digits", "--date", "2026-12-01", "--all-dates");
         assertEquals(0, score.code(), score.err());

@@ -2,6 +2,7 @@ package io.fedlake.train.federated;
 
 import io.fedlake.core.UserError;
 import io.fedlake.train.Checkpoint;
+import io.fedlake.train.EarlyStopping;
 import io.fedlake.train.HeldOutEvaluation;
 import io.fedlake.train.ExactSum;
 import io.fedlake.train.LocalFit;
@@ -97,7 +98,7 @@ public final class FederatedTrainer implements Trainer {
                     + (f.secureAggregation() ? "secure aggregation" : "DP-FedAvg") + " only reveals their sum; use one of "
                     + String.join(", ", Strategies.names().stream().filter(n -> !Strategies.create(n).needsIndividualUpdates()).toList()));
         }
-        RoundLog log = new RoundLog(ctx.lake(), ctx.runId(), ctx.modelName(), REGIME, strategy.name(), f.rounds(), ctx.progress());
+        RoundLog log = new RoundLog(ctx, REGIME, strategy.name(), f.rounds());
         runId = ctx.runId();
         LocalFit.taskThreads();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
@@ -196,7 +197,8 @@ public final class FederatedTrainer implements Trainer {
             }
         }
         reportRun(run, state);
-        network.setParams(Nd4j.create(state.global));
+        EarlyStopping.Tracker stopping = ctx.stopping();
+        network.setParams(Nd4j.create(stopping != null && stopping.best() != null ? stopping.best() : state.global));
         return network;
     }
 
@@ -238,7 +240,8 @@ public final class FederatedTrainer implements Trainer {
                                    RoundShards<EncodedShard> shards, HeldOutEvaluation evaluation, List<String> available) {
         String fingerprint = String.format("%s strategy=%s table=%s arch=%s params=%d clients=%d E=%d B=%d rounds=%d seed=%d secure=%s dp=%s",
                 REGIME, strategy.name(), config.table(), config.architecture(), network.numParams(), available.size(), f.localEpochs(),
-                f.localBatchSize(), f.rounds(), config.seed(), f.secureAggregation(), f.dp());
+                f.localBatchSize(), f.rounds(), config.seed(), f.secureAggregation(), f.dp())
+                + (config.earlyStopping() == null ? "" : " stopping=" + config.earlyStopping());
         int evalEvery = config.evalEvery() > 0 ? config.evalEvery() : 1;
         // DP: noise and client sampling from a secure generator, never from the seed (which is in the provenance)
         privacy = f.dp() != null ? DpFedAvg.secureGenerator() : null;
@@ -264,6 +267,9 @@ public final class FederatedTrainer implements Trainer {
         state.global = c.array("params");
         Map<String, float[]> strategyState = new LinkedHashMap<>(c.arrays());
         strategyState.remove("params");
+        if (run.ctx().stopping() != null) {
+            run.ctx().stopping().restore(strategyState);
+        }
         strategy.restoreState(strategyState);
         if (state.accountant != null) {
             state.accountant.restore(c.accountant());
@@ -277,7 +283,8 @@ public final class FederatedTrainer implements Trainer {
     /**
      * One round: attempts until enough clients complete, aggregate, evaluate when due, checkpoint, log.
      *
-     * @return false when training stops here: the privacy budget allows no attempt, or the target AUC is reached
+     * @return false when training stops here: the privacy budget allows no attempt, the target AUC is reached, or
+     *         early stopping ends it
      */
     private boolean runRound(Rounds run, int round, State state, Checkpoint.Writer checkpoints, RoundLog log) {
         FederatedConfig f = run.f();
@@ -290,6 +297,8 @@ public final class FederatedTrainer implements Trainer {
         aggregate(run, round, outcome, state);
         Evaluated evaluated = evaluateIfDue(run, round, state);
         boolean reached = f.targetAuc() > 0 && evaluated.metrics() != null && evaluated.metrics().auc() >= f.targetAuc();
+        EarlyStopping.Tracker stopping = run.ctx().stopping();
+        boolean stop = stopping != null && evaluated.metrics() != null && stopping.observe(round, round, evaluated.metrics(), state.global);
         checkpointIfDue(run, round, reached, state, checkpoints);
         log.record(new RoundLog.Round(round, round, attempt.number(), outcome.meanLoss(), evaluated.metrics(), outcome.selected(), outcome.completed(),
                 outcome.examples(), outcome.bytes(), state.epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
@@ -299,7 +308,7 @@ public final class FederatedTrainer implements Trainer {
             run.ctx().progress().accept(String.format("target holdout AUC %.4f reached after %d round(s)", f.targetAuc(), round));
             return false;
         }
-        return true;
+        return !stop;
     }
 
     /**
@@ -393,6 +402,9 @@ public final class FederatedTrainer implements Trainer {
             Map<String, float[]> arrays = new LinkedHashMap<>();
             arrays.put("params", state.global);
             arrays.putAll(strategy.state());
+            if (run.ctx().stopping() != null) {
+                arrays.putAll(run.ctx().stopping().state());
+            }
             checkpoints.submit(new Checkpoint(round, run.fingerprint(), arrays, state.accountant == null ? null : state.accountant.state()));
             if (state.accountant != null) {
                 checkpoints.await();
@@ -414,7 +426,7 @@ public final class FederatedTrainer implements Trainer {
             report.put("client_keys", f.clientKeys());
             report.put("secure_aggregation_keys", "X25519 key agreement, HKDF-SHA256 pair seeds, AES-256-CTR masks (Bonawitz et al. 2017)");
         }
-        report.put("last_round_holdout_auc", state.lastAuc);
+        report.put(run.ctx().stopping() == null ? "last_round_holdout_auc" : "last_round_validation_auc", state.lastAuc);
         if (f.dp() != null) {
             report.put("differential_privacy", privacyReport(f.dp(), state));
         }

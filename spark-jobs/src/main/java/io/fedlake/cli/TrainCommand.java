@@ -63,12 +63,25 @@ final class TrainCommand extends SparkCommand {
                 validationFraction != null ? validationFraction : EarlyStopping.DEFAULT.validationFraction());
     }
 
-    /** What the run sizes to its table: the epochs under early stopping unless --epochs is given, the batch unless --batch-size is. */
+    /**
+     * What the run sizes to its table: the options not given that the regime reads; the epochs and rounds only under
+     * early stopping (which ends them when the model stops improving), the network unless --hidden or --dropout is given.
+     */
     private TrainingJob.RunOptions runOptions() {
-        java.util.List<String> regimes = TrainOptions.REGIMES_OF.get("--epochs");
-        boolean epochsApply = regimes == null || regimes.contains(trainer.regime());
-        return new TrainingJob.RunOptions(resume != null, !noBaseline, epochsApply && stopping != null && options.epochs == null,
-                epochsApply && options.batchSize == null, options.hidden == null && options.dropout == null);
+        java.util.List<String> given = options.given();
+        java.util.Set<String> sized = new java.util.HashSet<>();
+        for (String o : java.util.List.of("--epochs", "--batch-size", "--rounds", "--local-batch")) {
+            java.util.List<String> regimes = TrainOptions.REGIMES_OF.get(o);
+            boolean applies = regimes == null || regimes.contains(trainer.regime());
+            boolean budget = o.equals("--epochs") || o.equals("--rounds");
+            if (applies && !given.contains(o) && (!budget || stopping != null)) {
+                sized.add(o);
+            }
+        }
+        if (!given.contains("--hidden") && !given.contains("--dropout")) {
+            sized.add("--hidden");
+        }
+        return new TrainingJob.RunOptions(resume != null, !noBaseline, sized);
     }
 
     @Override

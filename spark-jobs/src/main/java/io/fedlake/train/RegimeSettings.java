@@ -11,6 +11,14 @@ public interface RegimeSettings extends Serializable {
         return List.of();
     }
 
+    /**
+     * These settings sized to {@code rows} training rows, for the options named in {@code sized} (the ones the user
+     * did not give); each change is described in {@code changes}. By default nothing is sized.
+     */
+    default RegimeSettings sizedTo(long rows, java.util.Set<String> sized, List<String> changes) {
+        return this;
+    }
+
     /** Key under which {@link #toString()} is recorded in the model's trainer provenance. */
     String provenanceKey();
 }

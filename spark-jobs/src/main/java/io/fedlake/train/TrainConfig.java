@@ -53,6 +53,12 @@ public record TrainConfig(String table, String architecture, ModelHyperParams hy
         require(checkpointEvery >= 1, "checkpoint-every must be ≥ 1, got " + checkpointEvery);
     }
 
+    /** The same run with other regime settings. */
+    public TrainConfig withRegimeSettings(RegimeSettings regimeSettings) {
+        return new TrainConfig(table, architecture, hyper, spec, epochs, batchSize, averagingFrequency, prefetchBatches, workers, holdoutFraction,
+                seed, evalEvery, checkpointEvery, regimeSettings, earlyStopping);
+    }
+
     /** The same run with other network hyper-parameters. */
     public TrainConfig withHyper(ModelHyperParams hyper) {
         return new TrainConfig(table, architecture, hyper, spec, epochs, batchSize, averagingFrequency, prefetchBatches, workers, holdoutFraction,

@@ -84,21 +84,25 @@ public final class TrainingJob {
      */
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, boolean resume, boolean baseline,
                               Consumer<String> progress) {
-        return run(lake, config, trainer, modelName, runId, new RunOptions(resume, baseline, false, false, false), progress);
+        return run(lake, config, trainer, modelName, runId, new RunOptions(resume, baseline, java.util.Set.of()), progress);
     }
 
     /**
      * How a run adapts to its table, beyond its configuration.
      *
-     * @param resume     continue run {@code runId} from its latest checkpoint (Fedlake's own regimes)
-     * @param baseline   also fit the {@link Baseline} on the same features and rows; its metrics ({@code baseline_*}) are
-     *                   recorded beside the network's
-     * @param sizeEpochs choose the epochs from the number of training rows ({@link #sizedEpochs})
-     * @param sizeBatch  choose the minibatch size from the number of training rows, at most the configured one ({@link #sizedBatch})
-     * @param sizeNetwork a tabular model's hidden layers and dropout: a small table (under {@value #SMALL_TABLE_ROWS} training rows)
-     *                    gets one hidden layer of {@value #SMALL_TABLE_HIDDEN} units and dropout {@value #SMALL_TABLE_DROPOUT}
+     * @param resume   continue run {@code runId} from its latest checkpoint (Fedlake's own regimes)
+     * @param baseline also fit the {@link Baseline} on the same features and rows; its metrics ({@code baseline_*}) are
+     *                 recorded beside the network's
+     * @param sized    the settings to choose from the number of training rows, by option name: {@code --epochs}
+     *                 ({@link #sizedEpochs}), {@code --batch-size} ({@link #sizedBatch}, at most the configured one),
+     *                 {@code --hidden} (a tabular table under {@value #SMALL_TABLE_ROWS} training rows gets one hidden layer
+     *                 of {@value #SMALL_TABLE_HIDDEN} units and dropout {@value #SMALL_TABLE_DROPOUT}), and what the regime's
+     *                 settings size ({@link RegimeSettings#sizedTo})
      */
-    public record RunOptions(boolean resume, boolean baseline, boolean sizeEpochs, boolean sizeBatch, boolean sizeNetwork) {
+    public record RunOptions(boolean resume, boolean baseline, java.util.Set<String> sized) {
+        public RunOptions {
+            sized = java.util.Set.copyOf(sized);
+        }
     }
 
     public static Outcome run(Lake lake, TrainConfig config, Trainer trainer, String modelName, String runId, RunOptions options,
@@ -144,7 +148,7 @@ public final class TrainingJob {
     static final double SMALL_TABLE_DROPOUT = 0.2;
 
     /** ⌈{@value #SIZED_EXAMPLES} / rows⌉ epochs, within [{@value #MIN_SIZED_EPOCHS}, {@value #MAX_SIZED_EPOCHS}]. */
-    static int sizedEpochs(long rows) {
+    public static int sizedEpochs(long rows) {
         return (int) Math.max(MIN_SIZED_EPOCHS, Math.min(MAX_SIZED_EPOCHS, (SIZED_EXAMPLES + rows - 1) / Math.max(1, rows)));
     }
 
@@ -152,29 +156,39 @@ public final class TrainingJob {
      * The largest power of two ≤ rows / 50 — about 50 minibatches per epoch, so a few hundred rows still get tens of
      * optimiser steps — within [{@value #MIN_SIZED_BATCH}, {@code most}].
      */
-    static int sizedBatch(long rows, int most) {
+    public static int sizedBatch(long rows, int most) {
         long b = Long.highestOneBit(Math.max(1, rows / 50));
         return (int) Math.max(Math.min(MIN_SIZED_BATCH, most), Math.min(most, b));
     }
 
     private static TrainConfig sizedTo(TrainConfig config, long rows, RunOptions options, Consumer<String> progress) {
-        if (options.sizeNetwork() && config.spec().imageColumn() == null && rows < SMALL_TABLE_ROWS) {
+        java.util.Set<String> sized = options.sized();
+        List<String> changes = new ArrayList<>();
+        if (sized.contains("--hidden") && config.spec().imageColumn() == null && rows < SMALL_TABLE_ROWS) {
             // a few hundred rows overfit two layers of 64 and 32 units within an epoch or two
             ModelHyperParams h = config.hyper();
             config = config.withHyper(new ModelHyperParams(List.of(SMALL_TABLE_HIDDEN), SMALL_TABLE_DROPOUT, h.learningRate(), h.l2(), h.seed(), h.updater()));
-            progress.accept(String.format("sized to %,d training rows: one hidden layer of %d units, dropout %.1f (--hidden, --dropout)", rows,
-                    SMALL_TABLE_HIDDEN, SMALL_TABLE_DROPOUT));
+            changes.add(String.format("one hidden layer of %d units, dropout %.1f", SMALL_TABLE_HIDDEN, SMALL_TABLE_DROPOUT));
         }
-        if (!options.sizeEpochs() && !options.sizeBatch()) {
-            return config;
+        if (sized.contains("--epochs") || sized.contains("--batch-size")) {
+            int epochs = sized.contains("--epochs") ? sizedEpochs(rows) : config.epochs();
+            int batch = sized.contains("--batch-size") ? sizedBatch(rows, config.batchSize()) : config.batchSize();
+            config = config.withSize(epochs, batch);
+            if (sized.contains("--epochs")) {
+                changes.add("up to " + epochs + " epochs");
+            }
+            if (sized.contains("--batch-size")) {
+                changes.add("minibatches of " + batch);
+            }
         }
-        int epochs = options.sizeEpochs() ? sizedEpochs(rows) : config.epochs();
-        int batch = options.sizeBatch() ? sizedBatch(rows, config.batchSize()) : config.batchSize();
-        progress.accept(String.format("sized to %,d training rows: %s, %s%s", rows,
-                options.sizeEpochs() ? "up to " + epochs + " epochs" : epochs + " epochs (--epochs)",
-                options.sizeBatch() ? "minibatches of " + batch : "minibatches of " + batch + " (--batch-size)",
-                config.earlyStopping() == null ? "" : ", stopping after " + config.earlyStopping().patience() + " evaluations without improvement"));
-        return config.withSize(epochs, batch);
+        if (config.regimeSettings() != null) {
+            config = config.withRegimeSettings(config.regimeSettings().sizedTo(rows, sized, changes));
+        }
+        if (!changes.isEmpty()) {
+            progress.accept(String.format("sized to %,d training rows: %s%s", rows, String.join(", ", changes), config.earlyStopping() == null ? ""
+                    : ", stopping after " + config.earlyStopping().patience() + " evaluations without improvement"));
+        }
+        return config;
     }
 
     /** The evaluation with the baseline's metrics added, or a line saying why there is none. */

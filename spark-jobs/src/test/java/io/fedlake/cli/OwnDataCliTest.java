@@ -167,7 +167,7 @@ class OwnDataCliTest {
         CliRun fed = run(common, "train", "--table", "raw.german", "--positive", "Bad", "--regime", "fedavg", "--name", "german-fed");
         assertEquals(0, fed.code(), fed.err());
         assertTrue(number(fed.out(), "holdout: AUC ([0-9.]+)") >= number(fed.out(), "baseline [^:]*: AUC ([0-9.]+)") - 0.02, fed.out());
-        assertTrue(fed.out().contains("early stopping: "), fed.out());
+        assertTrue(fed.out().contains("early stopping: ") && fed.out().contains("up to 50 rounds, local minibatches of 16"), fed.out());
         assertTrue(fed.out().contains("clients 3/3"), "the recorded client column makes three clients: " + fed.out());
 
         CliRun score = run(common, "score", "--table", "raw.german", "--model", "german", "--date", "2026-12-01", "--all-dates");

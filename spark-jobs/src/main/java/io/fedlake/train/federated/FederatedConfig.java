@@ -60,6 +60,30 @@ public record FederatedConfig(String clientColumn, int rounds, int localEpochs, 
         return List.of(clientColumn);
     }
 
+    /** The rounds FedAvg runs at least when sized to a table: its default. */
+    static final int MIN_SIZED_ROUNDS = 20;
+
+    /**
+     * {@code --rounds}: at least {@value #MIN_SIZED_ROUNDS}, more for a small table (as many as parameter averaging's
+     * epochs, {@link io.fedlake.train.TrainingJob#sizedEpochs}), never under DP-FedAvg, whose rounds spend privacy;
+     * {@code --local-batch}: as parameter averaging's minibatch, at most the configured one.
+     */
+    @Override
+    public RegimeSettings sizedTo(long rows, java.util.Set<String> sized, List<String> changes) {
+        int r = rounds;
+        if (sized.contains("--rounds") && dp == null) {
+            r = Math.max(MIN_SIZED_ROUNDS, io.fedlake.train.TrainingJob.sizedEpochs(rows));
+            changes.add("up to " + r + " rounds");
+        }
+        int b = localBatchSize;
+        if (sized.contains("--local-batch") && localBatchSize > 0) {
+            b = io.fedlake.train.TrainingJob.sizedBatch(rows, localBatchSize);
+            changes.add("local minibatches of " + b);
+        }
+        return new FederatedConfig(clientColumn, r, localEpochs, b, minCompletion, roundRetries, roundTimeoutSeconds, clientDropout, stragglers,
+                targetAuc, secureAggregation, dp, clientKeys);
+    }
+
     @Override
     public String provenanceKey() {
         return "federated";

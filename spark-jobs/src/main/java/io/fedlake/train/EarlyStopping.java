@@ -13,6 +13,8 @@ import java.util.Map;
  * <p>Its state goes into every checkpoint ({@link #state()}, {@link #restore}), so a resumed run stops where an
  * uninterrupted one would and returns the same parameters. The best score is kept at float precision for that reason.
  *
+ * <p>A validation split without a row the model could be evaluated on is refused at the first evaluation.
+ *
  * @param patience           evaluations without improvement before training stops (≥ 1)
  * @param validationFraction share of the training split's rows held out for validation, in (0, 0.5]
  */
@@ -61,6 +63,11 @@ public record EarlyStopping(int patience, double validationFraction) {
          * @return true when training should stop here
          */
         public boolean observe(int round, int epoch, RoundMetrics validation, float[] params) {
+            if (validation.rows() == 0) {
+                // an empty validation split would keep the first round and stop after `patience` more, silently
+                throw new io.fedlake.core.UserError("early stopping has no validation row to evaluate on (the training split is too small "
+                        + "for --validation-fraction, or no validation row could be encoded): give a larger --validation-fraction or --no-early-stopping");
+            }
             if (metric == 0) {
                 metric = Double.isNaN(validation.auc()) ? 2 : 1;
             }

@@ -95,6 +95,13 @@ class EarlyStoppingTest {
     }
 
     @Test
+    void anEmptyValidationSplitIsRefusedNotSilentlyKeptAtItsFirstRound() {
+        EarlyStopping.Tracker t = new EarlyStopping(2, 0.1).tracker();
+        io.fedlake.core.UserError e = assertThrows(io.fedlake.core.UserError.class, () -> t.observe(1, 1, new RoundMetrics(), new float[]{1}));
+        assertTrue(e.getMessage().contains("no validation row") && e.getMessage().contains("--no-early-stopping"), e.getMessage());
+    }
+
+    @Test
     void settingsOutsideTheirRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new EarlyStopping(0, 0.1));
         assertThrows(IllegalArgumentException.class, () -> new EarlyStopping(3, 0));

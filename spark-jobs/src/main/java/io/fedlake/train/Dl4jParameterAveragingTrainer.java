@@ -97,11 +97,12 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
                 long t0 = System.nanoTime();
                 spark.fitMultiDataSet(batches);
                 long e0 = System.nanoTime();
-                RoundMetrics metrics = evaluation.evaluate(spark.getNetwork().params().dup().data().asFloat());
+                float[] params = spark.getNetwork().params().dup().data().asFloat();
+                RoundMetrics metrics = evaluation.evaluate(params);
                 long e1 = System.nanoTime();
                 log.record(new RoundLog.Round(epoch, epoch, 1, spark.getScore(), metrics, workers, workers, 0, 0, null, null,
                         (e1 - t0) / 1e9, (e1 - e0) / 1e9, java.util.List.of()));
-                if (ctx.stopping() != null && ctx.stopping().observe(epoch, epoch, metrics, spark.getNetwork().params().dup().data().asFloat())) {
+                if (ctx.stopping() != null && ctx.stopping().observe(epoch, epoch, metrics, params)) {
                     break;
                 }
             }

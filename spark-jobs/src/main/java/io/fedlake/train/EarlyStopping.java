@@ -52,6 +52,8 @@ public record EarlyStopping(int patience, double validationFraction) {
         /** 1 while the score is the AUC, 2 once it is the (negated) log loss; 0 before the first evaluation. */
         private int metric;
         private int stoppedAfter;
+        /** Validation rows the last evaluation scored (those the translator could encode). */
+        private long validationRows;
 
         Tracker(int patience) {
             this.patience = patience;
@@ -68,6 +70,7 @@ public record EarlyStopping(int patience, double validationFraction) {
                 throw new io.fedlake.core.UserError("early stopping has no validation row to evaluate on (the training split is too small "
                         + "for --validation-fraction, or no validation row could be encoded): give a larger --validation-fraction or --no-early-stopping");
             }
+            validationRows = validation.rows();
             if (metric == 0) {
                 metric = Double.isNaN(validation.auc()) ? 2 : 1;
             }
@@ -108,7 +111,7 @@ public record EarlyStopping(int patience, double validationFraction) {
         }
 
         /** What the model's provenance records. */
-        public Map<String, Object> report(long validationRows, double fraction) {
+        public Map<String, Object> report(double fraction) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("patience", patience);
             r.put("validation_fraction", fraction);
@@ -120,10 +123,6 @@ public record EarlyStopping(int patience, double validationFraction) {
             r.put("evaluations", evaluations);
             r.put("stopped_after_round", stoppedAfter == 0 ? null : stoppedAfter);
             return r;
-        }
-
-        public int bestEpoch() {
-            return bestEpoch;
         }
 
         public int bestRound() {

@@ -57,11 +57,10 @@ public final class TrainingJob {
     /**
      * @param holdout metrics of the first binary output (null when the model has none)
      * @param metrics every holdout metric by name, e.g. holdout_auc, holdout_p_defect_type_accuracy
-     * @param bestEpoch the epoch early stopping kept (0 without early stopping)
      * @param confusion each softmax output's holdout confusion matrix, by output name
      */
     public record Outcome(ModelFiles.ModelVersion model, BinaryMetrics holdout, Map<String, Double> metrics, long trainRows, long holdoutRows,
-                          long rejectedRows, long inputVersion, double trainSeconds, Preprocessing preprocessing, int bestEpoch,
+                          long rejectedRows, long inputVersion, double trainSeconds, Preprocessing preprocessing,
                           Map<String, MulticlassMetrics.Confusion> confusion) {
     }
 
@@ -131,11 +130,11 @@ public final class TrainingJob {
         Map<String, Object> provenance = provenance(lake, config, trainer, runId, input, pre, evaluation, holdoutRows, rejected);
         if (stopping != null) {
             progress.accept(stopping.describe());
-            provenance.put("early_stopping", stopping.report(split.validation().count(), config.earlyStopping().validationFraction()));
+            provenance.put("early_stopping", stopping.report(config.earlyStopping().validationFraction()));
         }
         ModelFiles.ModelVersion saved = new ModelRegistry(lake).register(modelName, runId, bytes, pre, provenance);
         return new Outcome(saved, evaluation.primary(), evaluation.metrics(), stats.rowCount(), holdoutRows, rejected.value(), input.version(),
-                trained.seconds(), pre, stopping == null ? 0 : stopping.bestEpoch(), evaluation.confusion());
+                trained.seconds(), pre, evaluation.confusion());
     }
 
     /** Examples a run sized to its table aims to fit, over all epochs (small tables get more epochs, up to {@link #MAX_SIZED_EPOCHS}). */
@@ -232,7 +231,8 @@ public final class TrainingJob {
         return input.data().select(needed.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
     }
 
-    static final long VALIDATION_SEED = 0x5EED_0F_7A11L;
+    /** Added to the seed for the validation split's key hash, independent of the holdout's. */
+    public static final long VALIDATION_SEED = 0x5EED_0F_7A11L;
 
     private static Split splitHoldout(Dataset<Row> data, TrainConfig config) {
         String key = config.spec().entityKey();

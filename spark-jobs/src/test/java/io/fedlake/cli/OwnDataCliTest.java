@@ -113,7 +113,7 @@ class OwnDataCliTest {
     private double validationAuc(String name) {
         String rows = "SELECT CAST(d.Class = 'Bad' AS INT) AS y, s.probability AS p FROM scores.german s JOIN raw.german d USING (row_key) "
                 + "WHERE s.model_name = '" + name + "' AND pmod(xxhash64(row_key, 42L), 10000) >= 2000 "
-                + "AND pmod(xxhash64(row_key, " + (42 + io.fedlake.train.EarlyStoppingAccess.VALIDATION_SEED) + "L), 10000) < 1000";
+                + "AND pmod(xxhash64(row_key, " + (42 + io.fedlake.train.TrainingJob.VALIDATION_SEED) + "L), 10000) < 1000";
         return Double.parseDouble(value("WITH v AS (" + rows + ") SELECT avg(CASE WHEN a.p > b.p THEN 1.0 WHEN a.p = b.p THEN 0.5 ELSE 0.0 END) "
                 + "FROM v a CROSS JOIN v b WHERE a.y = 1 AND b.y = 0"));
     }

@@ -37,7 +37,7 @@ class EarlyStoppingTest {
         assertArrayEquals(new float[]{4}, t.best());
         assertEquals(4, t.bestRound());
         assertTrue(t.describe().contains("no better for 2 evaluation(s) after round 6; kept round 4 (epoch 4), validation AUC 0.9000"), t.describe());
-        assertEquals(6, t.report(10, 0.1).get("evaluations"));
+        assertEquals(6, t.report(0.1).get("evaluations"));
     }
 
     @Test
@@ -59,7 +59,7 @@ class EarlyStoppingTest {
         assertFalse(t.observe(1, 1, good, new float[]{1}));
         assertTrue(t.observe(2, 2, worse, new float[]{2}));
         assertArrayEquals(new float[]{1}, t.best());
-        assertEquals("validation_log_loss", t.report(1, 0.1).get("metric"));
+        assertEquals("validation_log_loss", t.report(0.1).get("metric"));
     }
 
     @Test

@@ -120,13 +120,20 @@ final class GraphBuilders {
         return name;
     }
 
-    /** One head per output (sigmoid + cross-entropy for binary, softmax + multi-class cross-entropy otherwise). */
+    /** An output's head: sigmoid + cross-entropy for binary, identity + mean squared error for a regression, else softmax + multi-class cross-entropy. */
+    static OutputLayer.Builder head(ModelSpec.Output o) {
+        if (o.regression()) {
+            return new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY);
+        }
+        return o.binary() ? new OutputLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID)
+                : new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX);
+    }
+
+    /** One head per output ({@link #head}). */
     static ComputationGraph finish(GraphBuilder g, ModelSpec spec, String from) {
         List<String> outs = new ArrayList<>();
         for (ModelSpec.Output o : spec.outputs()) {
-            OutputLayer.Builder head = o.binary()
-                    ? new OutputLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID)
-                    : new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX);
+            OutputLayer.Builder head = GraphBuilders.head(o);
             g.addLayer(o.name(), head.nOut(o.units()).weightInit(WeightInit.XAVIER).build(), from);
             outs.add(o.name());
         }

@@ -71,26 +71,80 @@ public record ModelSpec(List<Input> inputs, List<Output> outputs) implements Ser
 
     /**
      * One network output: a sigmoid probability when {@code classes} has two entries (the probability of the second),
-     * otherwise a softmax over {@code classes}.
+     * a softmax over {@code classes} when it has more, and a regression (one linear unit, mean squared error) when it
+     * has none. A regression is trained against its label standardised by {@code target}, fitted on the training split;
+     * {@link #prediction} maps the unit back to the label's scale.
      *
      * @param column  label column it is trained against
-     * @param classes class labels as they appear in the column, e.g. ["0", "1"] or ["none", "scratch", "spot", "crack"]
+     * @param classes class labels as they appear in the column, e.g. ["0", "1"] or ["none", "scratch", "spot", "crack"];
+     *                empty for a regression
+     * @param target  a regression's label standardisation; null for a class label, and for a regression not fitted yet
      */
-    public record Output(String name, String column, List<String> classes) implements Serializable {
+    public record Output(String name, String column, List<String> classes, Target target) implements Serializable {
         public Output {
             classes = List.copyOf(classes);
-            if (classes.size() < 2) {
-                throw new IllegalArgumentException("output '" + name + "' needs at least two classes, got " + classes);
+            if (classes.size() == 1) {
+                throw new IllegalArgumentException("output '" + name + "' needs at least two classes (or none, for a regression), got " + classes);
             }
+            if (target != null && !classes.isEmpty()) {
+                throw new IllegalArgumentException("output '" + name + "' has classes " + classes + " and a regression target");
+            }
+        }
+
+        /** A class output. */
+        public Output(String name, String column, List<String> classes) {
+            this(name, column, classes, null);
+            if (this.classes.isEmpty()) {
+                throw new IllegalArgumentException("output '" + name + "' needs at least two classes, got none");
+            }
+        }
+
+        /** A regression output whose target is fitted later ({@link #withTarget}). */
+        public static Output regression(String name, String column) {
+            return new Output(name, column, List.of(), null);
+        }
+
+        public Output withTarget(Target t) {
+            if (!regression()) {
+                throw new IllegalStateException("output '" + name + "' is not a regression");
+            }
+            return new Output(name, column, classes, t);
         }
 
         public boolean binary() {
             return classes.size() == 2;
         }
 
-        /** Columns of the output array: 1 for binary, else the class count. */
+        public boolean regression() {
+            return classes.isEmpty();
+        }
+
+        /** Columns of the output array: 1 for binary and regression, else the class count. */
         public int units() {
-            return binary() ? 1 : classes.size();
+            return classes.size() > 2 ? classes.size() : 1;
+        }
+
+        /** A regression's network unit on the label's scale. */
+        public double prediction(double unit) {
+            return target.mean() + target.std() * unit;
+        }
+    }
+
+    /**
+     * A regression label's standardisation: the network learns (label − mean) / std.
+     *
+     * @param std &gt; 0 (a constant label has nothing to learn)
+     */
+    public record Target(double mean, double std) implements Serializable {
+        public Target {
+            if (!Double.isFinite(mean) || !(std > 0) || !Double.isFinite(std)) {
+                throw new IllegalArgumentException("a regression target needs a finite mean and a positive finite standard deviation, got mean "
+                        + mean + ", std " + std);
+            }
+        }
+
+        public float standardised(double label) {
+            return (float) ((label - mean) / std);
         }
     }
 

@@ -33,6 +33,11 @@ public record Preprocessing(TabularPreprocessor tabular, ImagePreprocessor image
         if (outputs.isEmpty()) {
             throw new IllegalArgumentException("preprocessing needs at least one output");
         }
+        for (ModelSpec.Output o : outputs) {
+            if (o.regression() && o.target() == null) {
+                throw new IllegalArgumentException("regression output '" + o.name() + "' has no fitted target standardisation");
+            }
+        }
     }
 
     public ModelSpec modelSpec() {

@@ -59,9 +59,7 @@ public final class SequentialMlp implements Architecture {
             list.layer(d.build());
             in = h;
         }
-        OutputLayer.Builder head = out.binary()
-                ? new OutputLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID)
-                : new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX);
+        OutputLayer.Builder head = GraphBuilders.head(out);
         MultiLayerConfiguration conf = list.layer(head.nIn(in).nOut(out.units()).weightInit(WeightInit.XAVIER).build()).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();

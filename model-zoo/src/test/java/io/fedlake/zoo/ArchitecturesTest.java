@@ -121,4 +121,42 @@ class ArchitecturesTest {
         assertEquals("updater must be one of [adam, nesterovs, rmsprop, sgd], got 'lbfgs'",
                 assertThrows(IllegalArgumentException.class, () -> new ModelHyperParams(List.of(8), 0, 0.01, 0, 1, "lbfgs")).getMessage());
     }
+
+    @Test
+    void aRegressionOutputIsOneLinearUnitTrainedOnTheStandardisedLabelAndRoundTrips() {
+        ModelSpec.Output price = ModelSpec.Output.regression("predicted_price", "price").withTarget(new ModelSpec.Target(200_000, 50_000));
+        ModelSpec spec = new ModelSpec(List.of(CLINICAL), List.of(price));
+        ComputationGraph net = Architectures.byName("credit-mlp").build(spec, new ModelHyperParams(List.of(8), 0, 0.05, 0, 1));
+
+        org.deeplearning4j.nn.conf.layers.OutputLayer head = (org.deeplearning4j.nn.conf.layers.OutputLayer) net.getLayer("predicted_price").conf().getLayer();
+        assertEquals("LossMSE", head.getLossFn().getClass().getSimpleName());
+        assertEquals("ActivationIdentity", head.getActivationFn().getClass().getSimpleName());
+        // a linear target of the inputs is learnt, and the unit is unbounded (no sigmoid)
+        INDArray x = Nd4j.rand(DataType.FLOAT, 256, 5).subi(0.5).muli(4);
+        INDArray y = x.getColumn(0).mul(2).sub(x.getColumn(1)).reshape(256, 1);
+        org.nd4j.linalg.dataset.DataSet d = new org.nd4j.linalg.dataset.DataSet(x, y);
+        double before = net.score(d);
+        for (int i = 0; i < 300; i++) {
+            net.fit(d);
+        }
+        assertTrue(net.score(d) < before / 20, () -> "MSE " + before + " → " + net.score(d));
+        assertTrue(net.outputSingle(x).maxNumber().doubleValue() > 1.5);
+        assertEquals(260_000, price.prediction(1.2), 1e-9);
+        assertEquals(1.2f, price.target().standardised(260_000), 1e-6f);
+
+        Preprocessing p = new Preprocessing(new TabularPreprocessor(List.of(new TabularPreprocessor.NumericFeature("age", 50, 10)), List.of()), null, List.of(price));
+        assertEquals(p, Preprocessing.fromJson(p.toJson()));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Preprocessing(p.tabular(), null, List.of(ModelSpec.Output.regression("y", "y"))))
+                .getMessage().contains("no fitted target"));
+        assertThrows(IllegalArgumentException.class, () -> new ModelSpec.Target(1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ModelSpec.Output("y", "y", List.of()));
+    }
+
+    @Test
+    void aPreprocessingDocumentWrittenBeforeRegressionStillReads() {
+        Preprocessing p = new Preprocessing(new TabularPreprocessor(List.of(new TabularPreprocessor.NumericFeature("age", 50, 10)), List.of()), null, List.of(FINDING));
+        String old = p.toJson().replaceAll(",\\s*\"target\"\\s*:\\s*null", "");
+        assertTrue(!old.contains("target"), old);
+        assertEquals(p, Preprocessing.fromJson(old));
+    }
 }

@@ -48,9 +48,10 @@ final class ModelsCommand implements Runnable {
                 }
                 Map<String, Double> metrics = r.isNullAt(r.fieldIndex("metrics")) ? Map.of() : r.getJavaMap(r.fieldIndex("metrics"));
                 Double auc = metrics.get("holdout_auc");
+                Double rmse = metrics.get("holdout_rmse"); // a regression has no AUC
                 String aliases = r.getAs("aliases");
                 out.printf("%-16s %7d  %-20s %-22s %8s  %s%n", r.<String>getAs("name"), r.<Long>getAs("version"), aliases == null ? "" : aliases,
-                        r.getAs("registered_at").toString(), auc == null ? "" : String.format("%.4f", auc), r.<String>getAs("sha256").substring(0, 12));
+                        r.getAs("registered_at").toString(), auc != null ? String.format("%.4f", auc) : rmse != null ? String.format("rmse %.4g", rmse) : "", r.<String>getAs("sha256").substring(0, 12));
             }
             return 0;
         }

@@ -98,6 +98,14 @@ final class ScoreCommand extends SparkCommand {
         // A user's table (its ingest recorded the roles) scores into scores.<its name>, keyed as it was ingested; the
         // decision words are the model's positive class and its negation
         java.util.List<io.fedlake.zoo.ModelSpec.Output> outputs = loaded.preprocessing().outputs();
+        if (outputs.stream().noneMatch(io.fedlake.zoo.ModelSpec.Output::binary) && threshold != null) {
+            throw new UserError("--threshold applies to a model with a binary output; " + model + " predicts "
+                    + outputs.stream().map(o -> o.regression() ? o.column() + " (regression)" : o.column() + " (" + o.classes().size() + " classes)").toList());
+        }
+        if (!outputs.get(0).binary() && reasonCodes != null && reasonCodes > 0) {
+            throw new UserError("--reason-codes explain a binary first output; " + model + "'s first output " + outputs.get(0).column()
+                    + " is " + (outputs.get(0).regression() ? "a regression" : "multi-class"));
+        }
         String positiveClass = outputs.get(0).binary() ? outputs.get(0).classes().get(1) : null;
         java.util.List<String> decisions = own && positiveClass != null && !positiveClass.equals("1") ? java.util.List.of(positiveClass, "not " + positiveClass)
                 : own ? java.util.List.of("positive", "negative") : ScoringPresets.decisions(domain);

@@ -24,7 +24,7 @@ final class TrainCommand extends SparkCommand {
     @Mixin
     TrainOptions options;
 
-    @Option(names = "--no-baseline", description = "Skip the baseline: MLlib's logistic regression on the same features and split, "
+    @Option(names = "--no-baseline", description = "Skip the baseline: MLlib's logistic (or, for --task regression, linear) regression on the same features and split, "
             + "fitted beside the network and recorded with it")
     boolean noBaseline;
 
@@ -112,7 +112,8 @@ final class TrainCommand extends SparkCommand {
                 DataSpec s = own.spec();
                 ModelSpec.Output label = s.outputs().get(0);
                 out.printf("table %s: key %s, label %s (%s), %s numeric %s, categorical %s%s%s%n", table, s.entityKey(), label.column(),
-                        label.binary() ? "binary, positive " + label.classes().get(1) : label.classes().size() + " classes " + label.classes(),
+                        label.regression() ? "regression" : label.binary() ? "binary, positive " + label.classes().get(1)
+                                : label.classes().size() + " classes " + label.classes(),
                         own.featuresInferred() ? "features (every other column)" : "features", s.numeric(), s.categorical(),
                         s.imageColumn() == null ? "" : ", image " + s.imageColumn() + (own.imageSize() == null ? "" : " " + own.imageSize()),
                         own.skipped().isEmpty() ? "" : "; skipped " + own.skipped());
@@ -128,6 +129,9 @@ final class TrainCommand extends SparkCommand {
                 o.trainSeconds(), o.rejectedRows());
         if (o.holdout() != null) {
             out.printf("holdout: %s%n", o.holdout());
+        }
+        if (o.metrics().containsKey("holdout_rmse")) {
+            out.printf("holdout: RMSE %.4g  MAE %.4g  R² %.4f%n", o.metrics().get("holdout_rmse"), o.metrics().get("holdout_mae"), o.metrics().get("holdout_r2"));
         }
         o.metrics().forEach((k, v) -> {
             if (k.startsWith("holdout_p_")) {
@@ -152,6 +156,10 @@ final class TrainCommand extends SparkCommand {
         if (o.metrics().containsKey("baseline_auc")) {
             out.printf("baseline (MLlib logistic regression, same features and split): AUC %.4f  accuracy %.4f  log loss %.4f%n",
                     o.metrics().get("baseline_auc"), o.metrics().get("baseline_accuracy"), o.metrics().get("baseline_log_loss"));
+        }
+        if (o.metrics().containsKey("baseline_rmse")) {
+            out.printf("baseline (MLlib linear regression, same features and split): RMSE %.4g  MAE %.4g  R² %.4f%n",
+                    o.metrics().get("baseline_rmse"), o.metrics().get("baseline_mae"), o.metrics().get("baseline_r2"));
         }
         o.metrics().forEach((k, v) -> {
             if (k.startsWith("baseline_p_")) {

@@ -130,8 +130,8 @@ public final class TrainOptions implements RegimeArguments {
             + "With --table and no --numeric/--categorical, every other column except key, client and ingest's metadata is a feature")
     String label;
 
-    @Option(names = "--task", defaultValue = "binary", description = "binary (0/1, true/false, or two values with --positive) or multiclass "
-            + "(a softmax over the label's values). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--task", defaultValue = "binary", description = "binary (0/1, true/false, or two values with --positive), multiclass "
+            + "(a softmax over the label's values) or regression (a numeric label; RMSE, MAE, R²). Default: ${DEFAULT-VALUE}")
     String task;
 
     @Option(names = "--positive", paramLabel = "VALUE", description = "The positive class of a binary label with two values other than 0/1, e.g. --positive Bad")
@@ -320,10 +320,11 @@ public final class TrainOptions implements RegimeArguments {
             throw new io.fedlake.core.UserError("--image " + imageColumn + " of " + table + " is " + data.schema().apply(imageColumn).dataType().simpleString()
                     + ", not binary (encoded image bytes)");
         }
-        ModelSpec.Output output = new ModelSpec.Output("p_" + labelColumn, labelColumn, LabelClasses.of(data, table, labelColumn, task, positive));
+        ModelSpec.Output output = task.equals("regression") ? LabelClasses.regression(data, table, labelColumn)
+                : new ModelSpec.Output("p_" + labelColumn, labelColumn, LabelClasses.of(data, table, labelColumn, task, positive));
         if (!output.binary() && given().contains("--target-auc")) {
-            throw new io.fedlake.core.UserError("--target-auc stops on a binary label's AUC; label " + labelColumn + " of " + table + " has "
-                    + output.classes().size() + " classes");
+            throw new io.fedlake.core.UserError("--target-auc stops on a binary label's AUC; label " + labelColumn + " of " + table + " "
+                    + (output.regression() ? "is a regression label" : "has " + output.classes().size() + " classes"));
         }
         List<String> skipped = new ArrayList<>();
         boolean infer = numeric == null && categorical == null;

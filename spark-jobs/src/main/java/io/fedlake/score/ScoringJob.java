@@ -57,7 +57,8 @@ import static io.fedlake.core.TableNames.QUARANTINE_REASON;
  *
  * <p>Score columns: {@code probability} (the first binary output, e.g. default, finding, defect) and
  * {@code decision} from the threshold; for a model with a multi-class output (defect type) also
- * {@code class_probabilities} (class → probability) and {@code predicted_class}; with reason codes (credit) the
+ * {@code class_probabilities} (class → probability) and {@code predicted_class}; for a regression output
+ * {@code prediction} on the label's scale (no decision: a threshold does not apply); with reason codes (credit) the
  * top features behind a high probability in {@code reason_codes}.
  */
 public final class ScoringJob {
@@ -160,7 +161,7 @@ public final class ScoringJob {
      * @param labels    readable feature names for reason codes, in the tabular preprocessor's order
      */
     private record Plan(StructType inSchema, RowTranslator full, List<String> keyNames, Optional<ModelSpec.Output> binary,
-                        Optional<ModelSpec.Output> multi, int reasonCodes, List<String> labels) {
+                        Optional<ModelSpec.Output> multi, Optional<ModelSpec.Output> regression, int reasonCodes, List<String> labels) {
     }
 
     /** The keys and the model's columns only, with a translator and key ordinals over them. */
@@ -181,7 +182,8 @@ public final class ScoringJob {
         RowTranslator full = new RowTranslator(r.model().preprocessing(), inSchema, false, r.input().table());
         List<ModelSpec.Output> outputs = r.model().preprocessing().outputs();
         Optional<ModelSpec.Output> binary = outputs.stream().filter(ModelSpec.Output::binary).findFirst();
-        Optional<ModelSpec.Output> multi = outputs.stream().filter(o -> !o.binary()).findFirst();
+        Optional<ModelSpec.Output> multi = outputs.stream().filter(o -> o.units() > 1).findFirst();
+        Optional<ModelSpec.Output> regression = outputs.stream().filter(ModelSpec.Output::regression).findFirst();
         for (String key : new String[]{r.entityKey(), r.clientKey()}) {
             if (key != null && !Arrays.asList(inSchema.fieldNames()).contains(key)) {
                 throw UserError.missingColumns(r.input().table(), List.of(key), Arrays.asList(inSchema.fieldNames()));
@@ -195,7 +197,7 @@ public final class ScoringJob {
             tabular.categoricalColumns().forEach(c -> labels.add(r.featureLabels().getOrDefault(c, c)));
         }
         List<String> keyNames = r.clientKey() == null ? List.of(r.entityKey()) : List.of(r.entityKey(), r.clientKey());
-        return new Plan(inSchema, full, keyNames, binary, multi, reasonCodes, labels);
+        return new Plan(inSchema, full, keyNames, binary, multi, regression, reasonCodes, labels);
     }
 
     /**
@@ -230,7 +232,7 @@ public final class ScoringJob {
         return new ScoringPass(results, read, rejected);
     }
 
-    /** The score table's columns: keys, the binary decision, the classes, reason codes, then the provenance. */
+    /** The score table's columns: keys, the binary decision, the classes, a regression's prediction, reason codes, then the provenance. */
     private static List<Column> scoreColumns(Request r, Plan plan, Claim claim) {
         ModelFiles.ModelVersion mv = r.model().version();
         List<Column> scoreCols = new ArrayList<>(List.of(
@@ -245,6 +247,9 @@ public final class ScoringJob {
             Column p = col(plan.multi().get().name());
             scoreCols.add(map_from_arrays(classes, p).as("class_probabilities"));
             scoreCols.add(element_at(classes, array_position(p, array_max(p)).cast("int")).as("predicted_class"));
+        }
+        if (plan.regression().isPresent()) {
+            scoreCols.add(col(plan.regression().get().name()).as("prediction"));
         }
         if (plan.reasonCodes() > 0) {
             scoreCols.add(col(BatchInference.REASON_CODES));

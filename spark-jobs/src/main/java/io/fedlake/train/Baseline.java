@@ -26,7 +26,8 @@ import java.util.Map;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * The baseline beside every network: Spark MLlib's logistic regression (multinomial for a multi-class label) on the
+ * The baseline beside every network: Spark MLlib's logistic regression (multinomial for a multi-class label, linear
+ * regression for a regression label) on the
  * same tabular features and the same train/holdout split, so a user sees at once whether the network earns its cost.
  * Numeric features are mean-imputed (on the training split) and standardised, categoricals one-hot encoded with a
  * slot for unseen values. Images are not features of the baseline; a model without tabular features has none.
@@ -55,8 +56,11 @@ public final class Baseline {
     /** Fits on {@code train} and evaluates on {@code holdout}; metrics as {@link TrainingJob#evaluate} names them, prefixed. */
     public static Map<String, Double> fitAndEvaluate(Dataset<Row> train, Dataset<Row> holdout, DataSpec spec) {
         ModelSpec.Output o = spec.outputs().get(0);
-        PipelineModel model = pipeline(spec).fit(withLabel(train, spec).where(col(LABEL).isNotNull()));
-        Dataset<Row> scored = model.transform(withLabel(holdout, spec).where(col(LABEL).isNotNull()));
+        PipelineModel model = pipeline(spec).fit(withLabel(train, spec).where(col(LABEL).isNotNull().and(functions.not(functions.isnan(col(LABEL))))));
+        Dataset<Row> scored = model.transform(withLabel(holdout, spec).where(col(LABEL).isNotNull().and(functions.not(functions.isnan(col(LABEL))))));
+        if (o.regression()) {
+            return RegressionHoldoutMetrics.compute(scored, o, "prediction", PREFIX); // baseline_rmse, …, as a binary label's baseline_auc
+        }
         Column p = org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64");
         Dataset<Row> out = scored.select(col(o.column()), o.binary() ? functions.element_at(p, 2).as(o.name()) : p.as(o.name()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -77,10 +81,13 @@ public final class Baseline {
         }
     }
 
-    /** The label as the class index of the output (0-based, the network's class order); null for a row without one. */
+    /**
+     * The label as the class index of the output (0-based, the network's class order), or a regression's value as a
+     * double; null for a row without one.
+     */
     private static Dataset<Row> withLabel(Dataset<Row> rows, DataSpec spec) {
         ModelSpec.Output o = spec.outputs().get(0);
-        Dataset<Row> d = rows.withColumn(LABEL, TrainingJob.classIndex(col(o.column()), o));
+        Dataset<Row> d = rows.withColumn(LABEL, o.regression() ? col(o.column()).cast("double") : TrainingJob.classIndex(col(o.column()), o));
         for (String c : spec.numeric()) {
             d = d.withColumn(NUMERIC + c, col(c).cast("double")); // booleans and integers too: the Imputer takes doubles
         }
@@ -105,7 +112,9 @@ public final class Baseline {
         }
         stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol("__raw_features").setHandleInvalid("keep"));
         stages.add(new StandardScaler().setInputCol("__raw_features").setOutputCol(FEATURES).setWithMean(false).setWithStd(true));
-        stages.add(new LogisticRegression().setLabelCol(LABEL).setFeaturesCol(FEATURES).setMaxIter(100).setRegParam(1e-4).setFamily("auto"));
+        stages.add(spec.outputs().get(0).regression()
+                ? new org.apache.spark.ml.regression.LinearRegression().setLabelCol(LABEL).setFeaturesCol(FEATURES).setMaxIter(100).setRegParam(1e-4)
+                : new LogisticRegression().setLabelCol(LABEL).setFeaturesCol(FEATURES).setMaxIter(100).setRegParam(1e-4).setFamily("auto"));
         return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
     }
 }

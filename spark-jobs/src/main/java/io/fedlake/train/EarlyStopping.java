@@ -8,7 +8,8 @@ import java.util.Map;
  * the final evaluation). Every evaluation of the global model is scored on the validation rows; the parameters of
  * the best evaluation are kept, and training stops once {@code patience} evaluations in a row have not improved on
  * it. The regime then returns the best parameters, not the last. The score is the validation AUC for a binary
- * output, the validation log loss for a softmax (or for a binary output whose validation rows hold one class only).
+ * output, the validation log loss for a softmax (or for a binary output whose validation rows hold one class only),
+ * the validation RMSE for a regression.
  *
  * <p>Its state goes into every checkpoint ({@link #state()}, {@link #restore}), so a resumed run stops where an
  * uninterrupted one would and returns the same parameters. The best score is kept at float precision for that reason.
@@ -49,7 +50,7 @@ public record EarlyStopping(int patience, double validationFraction) {
         private float bestScore = Float.NEGATIVE_INFINITY;
         private int since;
         private int evaluations;
-        /** 1 while the score is the AUC, 2 once it is the (negated) log loss; 0 before the first evaluation. */
+        /** 1 while the score is the AUC, 2 once it is the (negated) log loss, 3 for a regression's (negated) RMSE; 0 before the first evaluation. */
         private int metric;
         private int stoppedAfter;
         /** Validation rows the last evaluation scored (those the translator could encode). */
@@ -72,9 +73,13 @@ public record EarlyStopping(int patience, double validationFraction) {
             }
             validationRows = validation.rows();
             if (metric == 0) {
-                metric = Double.isNaN(validation.auc()) ? 2 : 1;
+                metric = validation.regression() ? 3 : Double.isNaN(validation.auc()) ? 2 : 1;
             }
-            double value = metric == 1 ? validation.auc() : -validation.logLoss();
+            double value = switch (metric) {
+                case 1 -> validation.auc();
+                case 2 -> -validation.logLoss();
+                default -> -validation.rmse();
+            };
             evaluations++;
             float score = Double.isNaN(value) ? Float.NEGATIVE_INFINITY : (float) value;
             if (bestParams == null || score > bestScore) {
@@ -103,7 +108,11 @@ public record EarlyStopping(int patience, double validationFraction) {
             if (bestParams == null) {
                 return "early stopping: no evaluation ran";
             }
-            String what = metric == 1 ? String.format("validation AUC %.4f", bestScore) : String.format("validation log loss %.4f", -bestScore);
+            String what = switch (metric) {
+                case 1 -> String.format("validation AUC %.4f", bestScore);
+                case 2 -> String.format("validation log loss %.4f", -bestScore);
+                default -> String.format("validation RMSE %.4g", -bestScore);
+            };
             return stoppedAfter > 0
                     ? String.format("early stopping: no better for %d evaluation(s) after round %d; kept round %d (epoch %d), %s", patience,
                     stoppedAfter, bestRound, bestEpoch, what)
@@ -116,7 +125,7 @@ public record EarlyStopping(int patience, double validationFraction) {
             r.put("patience", patience);
             r.put("validation_fraction", fraction);
             r.put("validation_rows", validationRows);
-            r.put("metric", metric == 1 ? "validation_auc" : "validation_log_loss");
+            r.put("metric", metric == 1 ? "validation_auc" : metric == 2 ? "validation_log_loss" : "validation_rmse");
             r.put("best_round", bestRound);
             r.put("best_epoch", bestEpoch);
             r.put("best_value", bestParams == null ? null : metric == 1 ? (double) bestScore : -(double) bestScore);

@@ -23,11 +23,13 @@ public final class HeldOutEvaluation implements AutoCloseable {
     private final String sha256;
     private final Broadcast<byte[]> architecture;
     private final int evaluatedOutput;
+    private final io.fedlake.zoo.ModelSpec.Output output;
 
     /** @param purpose names the accumulator that counts holdout rows the translator could not encode */
     public HeldOutEvaluation(JavaSparkContext jsc, ComputationGraph network, RowTranslator translator, Dataset<Row> holdoutRows, String purpose) {
         this.jsc = jsc;
         this.evaluatedOutput = TrainingShards.evaluatedOutput(translator);
+        this.output = translator.spec().outputs().get(evaluatedOutput);
         byte[] bytes = NetworkBytes.toBytes(network, false);
         this.sha256 = NetworkBytes.sha256(bytes);
         this.holdout = TrainingShards.holdout(holdoutRows, translator, jsc.sc().longAccumulator("holdout rows not encodable (" + purpose + ")"));
@@ -45,7 +47,7 @@ public final class HeldOutEvaluation implements AutoCloseable {
     public RoundMetrics evaluate(float[] params) {
         Broadcast<float[]> p = jsc.broadcast(params);
         try {
-            return TrainingShards.evaluate(holdout, sha256, architecture, p, evaluatedOutput);
+            return TrainingShards.evaluate(holdout, sha256, architecture, p, evaluatedOutput, output);
         } finally {
             p.destroy();
         }

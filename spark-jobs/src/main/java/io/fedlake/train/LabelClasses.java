@@ -2,6 +2,7 @@ package io.fedlake.train;
 
 import io.fedlake.core.UserError;
 import io.fedlake.translate.RowTranslator;
+import io.fedlake.zoo.ModelSpec;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -20,7 +21,8 @@ import static org.apache.spark.sql.functions.col;
  * <ul>
  *   <li>binary (the default): 0/1 and true/false need nothing; two other values need {@code --positive VALUE};
  *       more than two are an error that names {@code --task multiclass};</li>
- *   <li>multiclass: a softmax over every value, in order (numerically when all are integers).</li>
+ *   <li>multiclass: a softmax over every value, in order (numerically when all are integers);</li>
+ *   <li>regression ({@link #regression}): no classes, a numeric label.</li>
  * </ul>
  */
 public final class LabelClasses {
@@ -28,7 +30,7 @@ public final class LabelClasses {
     /** More distinct values than this is not a class label (an id or a measurement, most likely). */
     public static final int MAX_CLASSES = 1000;
 
-    public static final List<String> TASKS = List.of("binary", "multiclass");
+    public static final List<String> TASKS = List.of("binary", "multiclass", "regression");
 
     private LabelClasses() {
     }
@@ -38,8 +40,8 @@ public final class LabelClasses {
      * @return the classes in head order; for binary, [negative, positive]
      */
     public static List<String> of(Dataset<Row> data, String table, String label, String task, String positive) {
-        if (!TASKS.contains(task)) {
-            throw new IllegalArgumentException("task must be one of " + TASKS + ", got '" + task + "'");
+        if (!TASKS.contains(task) || task.equals("regression")) {
+            throw new IllegalArgumentException("classes are read for task binary or multiclass, got '" + task + "'");
         }
         List<String> values = distinct(data, label);
         if (values.isEmpty()) {
@@ -79,7 +81,21 @@ public final class LabelClasses {
                     + ": name the positive class with --positive VALUE, e.g. --positive " + values.get(1));
         }
         throw new UserError("label column " + label + " of " + table + " has " + (values.size() > MAX_CLASSES ? "more than " + MAX_CLASSES : values.size())
-                + " values (" + shown + "): a binary label has two (0/1, true/false, or two values with --positive); give --task multiclass to predict each");
+                + " values (" + shown + "): a binary label has two (0/1, true/false, or two values with --positive); give --task multiclass to predict each"
+                + (values.stream().allMatch(v -> v.matches("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?")) ? ", or --task regression to predict the number" : ""));
+    }
+
+    /**
+     * A regression output for a numeric label column, named {@code predicted_<label>}; its standardisation is fitted on
+     * the training split when the model is trained.
+     */
+    public static ModelSpec.Output regression(Dataset<Row> data, String table, String label) {
+        org.apache.spark.sql.types.DataType type = data.schema().apply(label).dataType();
+        if (!(type instanceof org.apache.spark.sql.types.NumericType)) {
+            throw new UserError("label column " + label + " of " + table + " is " + type.simpleString()
+                    + ": --task regression needs a numeric label (--task binary or multiclass predict classes)");
+        }
+        return ModelSpec.Output.regression("predicted_" + label, label);
     }
 
     /** Up to {@link #MAX_CLASSES} + 1 distinct non-null values as class text, integers numerically first, then text. */

@@ -58,7 +58,9 @@ public final class RoundLog implements AutoCloseable {
             DataTypes.createStructField("elapsed_seconds", DataTypes.DoubleType, false),
             DataTypes.createStructField("clients", DataTypes.createArrayType(CLIENT), false),
             DataTypes.createStructField("recorded_at", DataTypes.TimestampType, false),
-            DataTypes.createStructField("evaluated_on", DataTypes.StringType, true)});
+            DataTypes.createStructField("evaluated_on", DataTypes.StringType, true),
+            DataTypes.createStructField("holdout_rmse", DataTypes.DoubleType, true),
+            DataTypes.createStructField("holdout_r2", DataTypes.DoubleType, true)});
 
     /** One client's part in a round. */
     public record ClientRow(String clientId, long examples, Double trainLoss, int localSteps, String status) implements java.io.Serializable {
@@ -130,9 +132,10 @@ public final class RoundLog implements AutoCloseable {
             line.append(String.format("  loss %.4f", r.trainLoss()));
         }
         if (r.holdout() != null) {
-            line.append(Double.isNaN(r.holdout().auc())
-                    ? String.format("  %s acc %.4f log loss %.4f", evaluatedOn, r.holdout().accuracy(), r.holdout().logLoss())
-                    : String.format("  %s AUC %.4f acc %.4f", evaluatedOn, r.holdout().auc(), r.holdout().accuracy()));
+            RoundMetrics m = r.holdout();
+            line.append(m.regression() ? String.format("  %s RMSE %.4g R² %.4f", evaluatedOn, m.rmse(), m.r2())
+                    : Double.isNaN(m.auc()) ? String.format("  %s acc %.4f log loss %.4f", evaluatedOn, m.accuracy(), m.logLoss())
+                    : String.format("  %s AUC %.4f acc %.4f", evaluatedOn, m.auc(), m.accuracy()));
         }
         if (!regime.contains("paramavg")) {
             line.append(String.format("  clients %d/%d", r.clientsCompleted(), r.clientsSelected()));
@@ -147,7 +150,7 @@ public final class RoundLog implements AutoCloseable {
                 h == null ? null : finite(h.auc()), h == null ? null : finite(h.accuracy()), h == null ? null : finite(h.logLoss()),
                 r.clientsSelected(), r.clientsCompleted(), r.examples(), r.bytesAggregated(), r.epsilon(), r.delta(), r.seconds(),
                 r.evalSeconds(), (System.nanoTime() - started) / 1e9, r.clients().stream().map(ClientRow::toRow).toList(), Timestamp.from(Instant.now()),
-                h == null ? null : evaluatedOn));
+                h == null ? null : evaluatedOn, h == null ? null : finite(h.rmse()), h == null ? null : finite(h.r2())));
         if ((System.nanoTime() - lastFlush) / 1e9 >= FLUSH_SECONDS) {
             flush();
         }
@@ -160,7 +163,7 @@ public final class RoundLog implements AutoCloseable {
     public void flush() {
         if (!pending.isEmpty()) {
             lake.spark().createDataFrame(new ArrayList<>(pending), SCHEMA).coalesce(1).write().format("delta").mode("append")
-                    .option("mergeSchema", "true")   // evaluated_on joined the table after its first rounds
+                    .option("mergeSchema", "true")   // evaluated_on, holdout_rmse and holdout_r2 joined the table after its first rounds
                     .option("userMetadata", "fedlake run " + runId).save(lake.pathOf(TABLE));
             pending.clear();
         }

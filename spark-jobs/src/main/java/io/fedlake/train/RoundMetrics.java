@@ -18,6 +18,9 @@ import java.io.Serializable;
  * with pos_i, neg_i the bin counts and P, N the class totals. The bound is reached when every shared-bin pair is
  * strictly ordered the same way; it is 0 when no bin holds both classes and ½ when all scores share one bin, so it
  * is large exactly when scores crowd into a few bins (an untrained or saturated model).
+ *
+ * <p>For a regression output ({@link #forRegression}) it accumulates, on the label's scale, the squared and absolute
+ * errors and the label's sums instead: {@link #rmse()}, {@link #mae()}, {@link #r2()}; AUC, accuracy and log loss are NaN.
  */
 public final class RoundMetrics implements Serializable {
 
@@ -30,6 +33,44 @@ public final class RoundMetrics implements Serializable {
     private double logLoss;
     private long correct;
     private long rows;
+    /** A regression's label standardisation; null for a class output. */
+    private final io.fedlake.zoo.ModelSpec.Target target;
+    private double squaredError;
+    private double absoluteError;
+    private double labelSum;
+    private double labelSquares;
+
+    public RoundMetrics() {
+        this(null);
+    }
+
+    private RoundMetrics(io.fedlake.zoo.ModelSpec.Target target) {
+        this.target = target;
+    }
+
+    /** Metrics of a regression output whose network unit is its label standardised by {@code target}. */
+    public static RoundMetrics forRegression(io.fedlake.zoo.ModelSpec.Target target) {
+        return new RoundMetrics(java.util.Objects.requireNonNull(target, "target"));
+    }
+
+    /** Empty metrics of the kind {@code o} needs. */
+    public static RoundMetrics of(io.fedlake.zoo.ModelSpec.Output o) {
+        return o.regression() ? forRegression(o.target()) : new RoundMetrics();
+    }
+
+    public boolean regression() {
+        return target != null;
+    }
+
+    /** Adds one regression row: the prediction and the label, both on the label's scale. */
+    public void addRegression(double prediction, double label) {
+        double e = prediction - label;
+        squaredError += e * e;
+        absoluteError += Math.abs(e);
+        labelSum += label;
+        labelSquares += label * label;
+        rows++;
+    }
 
     /** Adds one scored row: probability of class 1 and the 0/1 label. */
     public void add(double p, float label) {
@@ -58,7 +99,9 @@ public final class RoundMetrics implements Serializable {
         float[] p = output.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
         int rows = (int) output.size(0);
         for (int r = 0; r < rows; r++) {
-            if (units == 1) {
+            if (target != null) {
+                addRegression(target.mean() + target.std() * p[r], target.mean() + target.std() * labels[from + r]);
+            } else if (units == 1) {
                 add(p[r * units + units - 1], labels[(from + r) * width + width - 1]);
             } else {
                 addSoftmax(p, r * units, labels, (from + r) * width, units);
@@ -96,6 +139,10 @@ public final class RoundMetrics implements Serializable {
         logLoss += o.logLoss;
         correct += o.correct;
         rows += o.rows;
+        squaredError += o.squaredError;
+        absoluteError += o.absoluteError;
+        labelSum += o.labelSum;
+        labelSquares += o.labelSquares;
         return this;
     }
 
@@ -143,10 +190,28 @@ public final class RoundMetrics implements Serializable {
     }
 
     public double accuracy() {
-        return rows == 0 ? Double.NaN : (double) correct / rows;
+        return rows == 0 || target != null ? Double.NaN : (double) correct / rows;
     }
 
     public double logLoss() {
-        return rows == 0 ? Double.NaN : logLoss / rows;
+        return rows == 0 || target != null ? Double.NaN : logLoss / rows;
+    }
+
+    /** Root mean squared error of a regression, on the label's scale; NaN for a class output. */
+    public double rmse() {
+        return rows == 0 || target == null ? Double.NaN : Math.sqrt(squaredError / rows);
+    }
+
+    public double mae() {
+        return rows == 0 || target == null ? Double.NaN : absoluteError / rows;
+    }
+
+    /** 1 − SSE / total sum of squares around the rows' own mean label; NaN for a class output or a constant label. */
+    public double r2() {
+        if (rows == 0 || target == null) {
+            return Double.NaN;
+        }
+        double total = labelSquares - labelSum * labelSum / rows;
+        return total > 0 ? 1 - squaredError / total : Double.NaN;
     }
 }

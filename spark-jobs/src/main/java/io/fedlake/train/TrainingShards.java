@@ -78,8 +78,9 @@ public final class TrainingShards {
 
     /** Held-out metrics of {@code params} on the evaluated output (see {@link #evaluatedOutput}, {@link RoundMetrics}). */
     public static RoundMetrics evaluate(JavaRDD<EncodedShard> holdout, String sha256, Broadcast<byte[]> architecture, Broadcast<float[]> params,
-                                 int evaluatedOutput) {
-        return holdout.treeAggregate(new RoundMetrics(), (acc, shard) -> {
+                                 int evaluatedOutput, io.fedlake.zoo.ModelSpec.Output output) {
+        RoundMetrics zero = RoundMetrics.of(output);
+        return holdout.treeAggregate(zero, (acc, shard) -> {
             ComputationGraph net = LocalFit.borrow(sha256, architecture);
             try {
                 net.setParams(org.nd4j.linalg.factory.Nd4j.create(params.value()));
@@ -98,7 +99,7 @@ public final class TrainingShards {
 
     /**
      * Index of the output per-round metrics and targets refer to: the first binary one, else the first (a softmax,
-     * for which the rounds report accuracy and log loss, no AUC).
+     * for which the rounds report accuracy and log loss, no AUC; or a regression, for which they report RMSE, MAE and R²).
      */
     public static int evaluatedOutput(RowTranslator translator) {
         List<io.fedlake.zoo.ModelSpec.Output> outputs = translator.spec().outputs();

@@ -32,7 +32,7 @@ import static io.fedlake.core.TableNames.QUARANTINE_REASON;
 /**
  * Batched inference over a partition: rows are encoded by the shared {@link RowTranslator} into one batch of
  * {@code batchSize} rows, scored in a single forward pass, and emitted as {@code passthrough columns…, one column
- * per model output, [reason_codes], record_json, quarantine_reason}. A binary output is a double (probability of the positive class), a
+ * per model output, [reason_codes], record_json, quarantine_reason}. A binary output is a double (probability of the positive class), a regression its prediction, a
  * multi-class output an array of class probabilities. A row that cannot be encoded is emitted with null outputs
  * and its reason — never dropped — so callers can split scored from quarantined and reconcile counts. Memory per
  * task is bounded by the batch, not the partition; the network is borrowed from the executor's pool.
@@ -91,7 +91,7 @@ public final class BatchInference implements Serializable {
             fields.add(input.fields()[i]);
         }
         for (ModelSpec.Output o : translator.spec().outputs()) {
-            fields.add(new StructField(o.name(), o.binary() ? DataTypes.DoubleType : DataTypes.createArrayType(DataTypes.DoubleType, false),
+            fields.add(new StructField(o.name(), o.units() == 1 ? DataTypes.DoubleType : DataTypes.createArrayType(DataTypes.DoubleType, false),
                     true, Metadata.empty()));
         }
         if (reasonCodes > 0) {
@@ -154,7 +154,7 @@ public final class BatchInference implements Serializable {
                         for (int o = 0; o < outputs.size(); o++) {
                             int u = outputs.get(o).units();
                             if (u == 1) {
-                                values[passthrough.length + o] = (double) predictions[o][slot];
+                                values[passthrough.length + o] = value(outputs.get(o), predictions[o][slot]);
                             } else {
                                 Double[] p = new Double[u];
                                 for (int k = 0; k < u; k++) {
@@ -238,7 +238,7 @@ public final class BatchInference implements Serializable {
                 for (int o = 0; o < outputs.size(); o++) {
                     int u = outputs.get(o).units();
                     if (u == 1) {
-                        values[passthrough.length + o] = (double) predictions[o][i];
+                        values[passthrough.length + o] = value(outputs.get(o), predictions[o][i]);
                     } else {
                         double[] p = new double[u];
                         for (int k = 0; k < u; k++) {
@@ -337,6 +337,11 @@ public final class BatchInference implements Serializable {
                 return r;
             }
         };
+    }
+
+    /** A one-unit output's value: the probability of a binary output, a regression's prediction on its label's scale. */
+    private static double value(ModelSpec.Output o, float unit) {
+        return o.regression() ? o.prediction(unit) : unit;
     }
 
     private float[][] forward(RowTranslator.Batch batch, String[][] codes) {

@@ -67,8 +67,9 @@ public final class RowTranslator implements Serializable {
         this.categoricalIndex = t == null ? new int[0] : indices(schema, t.categoricalColumns(), Kind.CATEGORY, missing, mistyped);
         ImagePreprocessor img = preprocessing.image();
         this.imageIndex = img == null ? -1 : indices(schema, List.of(img.column()), Kind.BINARY, missing, mistyped)[0];
+        // a class label may be text, a number or a boolean; a regression's must be a number
         this.labelIndex = withLabels
-                ? indices(schema, spec.outputs().stream().map(ModelSpec.Output::column).toList(), Kind.CATEGORY, missing, mistyped)
+                ? spec.outputs().stream().mapToInt(o -> indices(schema, List.of(o.column()), o.regression() ? Kind.NUMERIC : Kind.CATEGORY, missing, mistyped)[0]).toArray()
                 : new int[0];
         if (!missing.isEmpty()) {
             throw UserError.missingColumns(tableName, missing, List.of(schema.fieldNames()));
@@ -226,7 +227,8 @@ public final class RowTranslator implements Serializable {
             }
             for (int o = 0; o < labelIndex.length; o++) {
                 int j = labelIndex[o];
-                String reason = label(o, row.isNull(j) ? null : row.label(j), slot);
+                String reason = spec.outputs().get(o).regression() ? target(o, row.isNull(j) ? null : row.number(j), slot)
+                        : label(o, row.isNull(j) ? null : row.label(j), slot);
                 if (reason != null) {
                     return reason;
                 }
@@ -251,6 +253,19 @@ public final class RowTranslator implements Serializable {
                 Arrays.fill(labels[o], slot * out.units(), (slot + 1) * out.units(), 0f);
                 labels[o][slot * out.units() + k] = 1f;
             }
+            return null;
+        }
+
+        /** A regression label, standardised; a missing or non-finite one is the row's reason. */
+        private String target(int o, Double v, int slot) {
+            ModelSpec.Output out = spec.outputs().get(o);
+            if (v == null) {
+                return "missing label in column " + out.column();
+            }
+            if (!Double.isFinite(v)) {
+                return "label " + v + " in column " + out.column() + " is not a finite number";
+            }
+            labels[o][slot] = out.target().standardised(v);
             return null;
         }
 

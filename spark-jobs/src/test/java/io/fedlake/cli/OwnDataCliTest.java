@@ -219,6 +219,67 @@ class OwnDataCliTest {
         assertTrue(right > 140 / 10 * 3, "well above chance (14 of 140): " + right + " right");
     }
 
+    /** House-sale-like rows: the price is linear in the lot area, rooms, age and neighbourhood, plus a wave in the area and noise. */
+    static String houses(int rows, long seed) {
+        StringBuilder b = new StringBuilder("Lot.Area,Rooms,Age,Neighborhood,Branch,SalePrice,Agent\n");
+        Random r = new Random(seed);
+        String[] neighbourhoods = {"North", "River", "Mill"};
+        int[] effect = {0, 30_000, -20_000};
+        for (int i = 0; i < rows; i++) {
+            int lot = 2000 + r.nextInt(10_001);
+            int rooms = 2 + r.nextInt(6);
+            int age = r.nextInt(81);
+            int n = r.nextInt(3);
+            double price = 100_000 + 45.0 * lot + 15_000 * rooms - 800 * age + effect[n] + 25_000 * Math.sin(lot / 900.0) + r.nextGaussian() * 15_000;
+            b.append(lot).append(',').append(rooms).append(',').append(age).append(',').append(neighbourhoods[n]).append(',').append("ABC".charAt(i % 3))
+                    .append(',').append(Math.round(price)).append(',').append("agent").append(i % 2).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aNumericLabelTrainsAsARegressionInEveryRegimeBesideALinearBaselineAndScoresPredictions() throws IOException {
+        Path source = tmp.resolve("houses.csv");
+        Files.writeString(source, houses(800, 7));
+        CliRun ingest = run(common, "ingest", "--source", source.toString(), "--table", "raw.houses", "--generate-key", "row_key", "--label", "SalePrice",
+                "--client-column", "Branch");
+        assertEquals(0, ingest.code(), ingest.err());
+
+        CliRun binary = run(common, "train", "--table", "raw.houses", "--regime", "paramavg", "--epochs", "1");
+        assertEquals(1, binary.code());
+        assertTrue(binary.err().contains("give --task multiclass to predict each, or --task regression to predict the number"), binary.err());
+        CliRun text = run(common, "train", "--table", "raw.houses", "--label", "Agent", "--task", "regression", "--regime", "paramavg", "--epochs", "1");
+        assertEquals("fedlake: error: label column Agent of raw.houses is string: --task regression needs a numeric label (--task binary or multiclass predict classes)",
+                text.err().strip());
+        CliRun positive = run(common, "train", "--table", "raw.houses", "--task", "regression", "--positive", "1");
+        assertEquals(2, positive.code(), positive.err());
+
+        for (String regime : new String[]{"paramavg", "fedavg", "dl4j-paramavg"}) {
+            CliRun train = run(common, "train", "--table", "raw.houses", "--task", "regression", "--regime", regime, "--name", "houses-" + regime);
+            assertEquals(0, train.code(), train.err());
+            assertTrue(train.out().contains("label SalePrice (regression)") && train.out().contains("no dropout (a regression)"), train.out());
+            assertTrue(train.out().contains(", validation RMSE "), "early stopping watches the validation RMSE: " + train.out());
+            double r2 = number(train.out(), "holdout: RMSE [^ ]+  MAE [^ ]+  R² ([0-9.]+)");
+            double baseline = number(train.out(), "baseline \\(MLlib linear regression, same features and split\\): RMSE [^ ]+  MAE [^ ]+  R² ([0-9.]+)");
+            assertTrue(r2 > 0.9 && r2 >= baseline - 0.01, regime + " reaches the linear regression's quality: " + train.out());
+        }
+        assertEquals(0, count("SELECT count(*) FROM training.rounds WHERE model_name LIKE 'houses-%' AND evaluated_on IS NOT NULL "
+                + "AND (holdout_rmse IS NULL OR holdout_r2 IS NULL OR holdout_auc IS NOT NULL)"), "every evaluated round records RMSE and R², no AUC");
+        assertTrue(count("SELECT count(*) FROM training.rounds WHERE model_name LIKE 'houses-%' AND holdout_rmse > 0") >= 3 * 6);
+
+        CliRun score = run(common, "score", "--table", "raw.houses", "--model", "houses-paramavg", "--date", "2026-12-01", "--all-dates");
+        assertEquals(0, score.code(), score.err());
+        assertTrue(score.out().contains("800 read = 800 scored + 0 quarantined"), score.out());
+        // the score table's predictions are on the label's scale: their RMSE on the holdout rows is the registered one
+        CliRun shown = run(common, "models", "show", "houses-paramavg:1");
+        double registered = number(shown.out(), "\"holdout_rmse\" : ([0-9.E]+)");
+        double scored = Double.parseDouble(value("SELECT sqrt(avg(pow(s.prediction - d.SalePrice, 2))) FROM scores.houses s JOIN raw.houses d USING (row_key) "
+                + "WHERE pmod(xxhash64(row_key, 42L), 10000) < 2000"));
+        assertEquals(registered, scored, registered * 1e-4);
+        CliRun threshold = run(common, "score", "--table", "raw.houses", "--model", "houses-paramavg", "--date", "2026-12-01", "--all-dates", "--threshold", "0.3");
+        assertEquals("fedlake: error: --threshold applies to a model with a binary output; houses-paramavg predicts [SalePrice (regression)]", threshold.err().strip());
+    }
+
     @Test
     void optionsForAUsersTableAreRefusedWhereTheyDoNotApply() {
         CliRun both = run(common, "ingest", "--source", csv.toString(), "--table", "raw.x", "--key", "a", "--generate-key", "b");

@@ -56,8 +56,9 @@ public final class Baseline {
     /** Fits on {@code train} and evaluates on {@code holdout}; metrics as {@link TrainingJob#evaluate} names them, prefixed. */
     public static Map<String, Double> fitAndEvaluate(Dataset<Row> train, Dataset<Row> holdout, DataSpec spec) {
         ModelSpec.Output o = spec.outputs().get(0);
-        PipelineModel model = pipeline(spec).fit(withLabel(train, spec).where(col(LABEL).isNotNull().and(functions.not(functions.isnan(col(LABEL))))));
-        Dataset<Row> scored = model.transform(withLabel(holdout, spec).where(col(LABEL).isNotNull().and(functions.not(functions.isnan(col(LABEL))))));
+        Column labelled = col(LABEL).isNotNull().and(functions.not(functions.isnan(col(LABEL))));
+        PipelineModel model = pipeline(spec).fit(withLabel(train, spec).where(labelled));
+        Dataset<Row> scored = model.transform(withLabel(holdout, spec).where(labelled));
         if (o.regression()) {
             return RegressionHoldoutMetrics.compute(scored, o, "prediction", PREFIX); // baseline_rmse, …, as a binary label's baseline_auc
         }

@@ -14,7 +14,7 @@ import java.io.PrintWriter;
 @Command(name = "fedlake", mixinStandardHelpOptions = true, versionProvider = Fedlake.Version.class,
         description = "Train neural networks where the data lives and batch-score into Delta, on Apache Spark.",
         subcommands = {PipelineCommand.class, GenerateCommand.class, TrainCommand.class, ScoreCommand.class, ModelsCommand.class, SqlCommand.class, IngestCommand.class, FeaturesCommand.class,
-                ReconcileCommand.class, MaintainCommand.class, GpuCheckCommand.class,
+                ReconcileCommand.class, MaintainCommand.class, GpuCheckCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Fedlake implements Runnable {
 

@@ -71,6 +71,23 @@ public final class Lake {
         return new Snapshot(table, path, v, spark.read().format("delta").option("versionAsOf", v).load(path));
     }
 
+    /** A table as it was at {@code version} (Delta time travel); a version no longer readable is a {@link UserError}. */
+    public Snapshot readAt(String table, long version) {
+        requireExists(table, "it was read at version " + version + " and has been removed since");
+        String path = pathOf(table);
+        try {
+            Dataset<Row> data = spark.read().format("delta").option("versionAsOf", version).load(path);
+            data.schema();
+            return new Snapshot(table, path, version, data);
+        } catch (Exception e) { // Scala throws the checked AnalysisException undeclared
+            if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+                throw e;
+            }
+            throw new UserError("table " + table + " can no longer be read at version " + version + " (" + e.getMessage().lines().findFirst().orElse("")
+                    + "): it was vacuumed or replaced since");
+        }
+    }
+
     public void requireExists(String table, String hint) {
         if (!exists(table)) {
             throw UserError.tableMissing(table, pathOf(table), hint);

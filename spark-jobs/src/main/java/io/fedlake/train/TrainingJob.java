@@ -395,11 +395,8 @@ public final class TrainingJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(lake.spark().sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(network);
         List<ModelSpec.Output> outputs = translator.spec().outputs();
-        int[] labels = outputs.stream().mapToInt(o -> holdout.schema().fieldIndex(o.column())).distinct().toArray();
-        BatchInference inference = new BatchInference(translator, model, NetworkBytes.sha256(network), EVALUATION_BATCH, labels);
-        Dataset<Row> scored = holdout.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) inference::apply,
-                        org.apache.spark.sql.Encoders.row(inference.outputSchema(holdout.schema())))
-                .where(col(QUARANTINE_REASON).isNull()).persist(StorageLevel.MEMORY_AND_DISK());
+        List<String> labels = outputs.stream().map(ModelSpec.Output::column).distinct().toList();
+        Dataset<Row> scored = scoreHoldout(holdout, labels, translator, model, NetworkBytes.sha256(network)).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Map<String, Double> metrics = new LinkedHashMap<>();
             Map<String, MulticlassMetrics.Confusion> confusion = new LinkedHashMap<>();
@@ -437,6 +434,22 @@ public final class TrainingJob {
         }
     }
 
+    /**
+     * The holdout rows the translator can encode: columns {@code keep}, then one per model output (named after it: a
+     * binary output's probability of its positive class, a regression's prediction), scored by the batched inference
+     * every evaluation and scoring run uses. {@code fedlake report} recomputes a registered model's holdout scores with
+     * it, so its curves are those of the registered metrics.
+     *
+     * @param holdout rows with the columns the model reads and {@code keep} (labels, and whatever the caller groups by)
+     */
+    public static Dataset<Row> scoreHoldout(Dataset<Row> holdout, List<String> keep, RowTranslator translator, Broadcast<byte[]> network, String sha256) {
+        int[] passthrough = keep.stream().mapToInt(c -> holdout.schema().fieldIndex(c)).toArray();
+        BatchInference inference = new BatchInference(translator, network, sha256, EVALUATION_BATCH, passthrough);
+        return holdout.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) inference::apply,
+                        org.apache.spark.sql.Encoders.row(inference.outputSchema(holdout.schema())))
+                .where(col(QUARANTINE_REASON).isNull());
+    }
+
     static final String POSITIVE = "__positive";
 
     /** 1 where the row's label is the output's positive class (its second), 0 for the other, null without a label. */
@@ -448,7 +461,7 @@ public final class TrainingJob {
      * A label value's class index in the output's class order (0-based, as a double), null for a missing label or
      * one outside the classes. Compared as the translator compares: a 0/1 output reads numbers and booleans as 0/1.
      */
-    static Column classIndex(Column label, ModelSpec.Output o) {
+    public static Column classIndex(Column label, ModelSpec.Output o) {
         Column text = o.classes().equals(List.of("0", "1")) ? label.cast("double").cast("long").cast("string") : label.cast("string");
         Column position = functions.array_position(functions.array(o.classes().stream().map(functions::lit).toArray(Column[]::new)), text);
         return functions.when(label.isNull().or(position.equalTo(0)), functions.lit(null).cast("double")).otherwise(position.minus(1).cast("double"));

@@ -39,33 +39,27 @@ public final class Html {
     }
 
     public Html section(String heading) {
-        closeFigures();
-        body.append("<h2>").append(esc(heading)).append("</h2>\n");
-        return this;
+        return element("h2", null, heading);
     }
 
     public Html subsection(String heading) {
-        closeFigures();
-        body.append("<h3>").append(esc(heading)).append("</h3>\n");
-        return this;
-    }
-
-    public Html paragraph(String text) {
-        closeFigures();
-        body.append("<p>").append(esc(text)).append("</p>\n");
-        return this;
+        return element("h3", null, heading);
     }
 
     /** A muted line: where a number comes from, or why a section is empty. */
     public Html note(String text) {
-        closeFigures();
-        body.append("<p class=\"note\">").append(esc(text)).append("</p>\n");
-        return this;
+        return element("p", "note", text);
     }
 
+    /** A line the reader must not miss: the tables disagree, or a section could not be computed. */
     public Html warning(String text) {
+        return element("p", "warn", text);
+    }
+
+    private Html element(String tag, String cssClass, String text) {
         closeFigures();
-        body.append("<p class=\"warn\">").append(esc(text)).append("</p>\n");
+        body.append('<').append(tag).append(cssClass == null ? "" : " class=\"" + cssClass + "\"").append('>').append(esc(text))
+                .append("</").append(tag).append(">\n");
         return this;
     }
 

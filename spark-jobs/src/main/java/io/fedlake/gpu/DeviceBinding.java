@@ -33,6 +33,17 @@ public final class DeviceBinding {
     public static final String SIMULATE = "spark.fedlake.gpu.simulate";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceBinding.class);
+    /** The binding of the task running on this thread (Spark reuses task threads: keyed by the task attempt). */
+    private static final ThreadLocal<Binding> CURRENT = new ThreadLocal<>();
+    /**
+     * Where a task's device decisions (a binding, a batch sized to a GPU) are reported besides this JVM's log:
+     * {@link DeviceBindingPlugin} sends them to the driver, whose log then shows every task's.
+     */
+    private static volatile java.util.function.Consumer<Report> reporter = r -> { };
+
+    /** A device decision of task attempt {@code task} on GPU {@code gpu}: {@code kind} "device binding" or "device memory". */
+    record Report(String kind, long task, String gpu, String text) implements Serializable {
+    }
 
     private DeviceBinding() {
     }
@@ -82,14 +93,30 @@ public final class DeviceBinding {
         return false;
     }
 
+    static void reportTo(java.util.function.Consumer<Report> r) {
+        reporter = r;
+    }
+
+    /** Logs a device decision of the task bound to {@code b} here and reports it to the driver (where the plugin runs). */
+    static void report(String kind, Binding b, String text) {
+        LOG.info("{}: {}", kind, text);
+        reporter.accept(new Report(kind, b.taskAttemptId(), b.gpuAddresses().isEmpty() ? null : b.gpuAddresses().get(0), text));
+    }
+
     /**
      * Binds the calling task's thread to its GPU (see the class comment) and returns what it did. Outside a task
-     * (the driver, local tests) nothing is bound.
+     * (the driver, local tests) nothing is bound. {@link DeviceBindingPlugin} calls it when each task starts, so
+     * tasks whose code is not Fedlake's (dl4j-spark's workers) are bound too; Fedlake's own tasks call it again for
+     * the binding, which is decided once per task attempt.
      */
     public static Binding forCurrentTask() {
         TaskContext task = TaskContext.get();
         if (task == null) {
             return new Binding(-1, -1, List.of(), -1, backend(), false);
+        }
+        Binding bound = CURRENT.get();
+        if (bound != null && bound.taskAttemptId() == task.taskAttemptId()) {
+            return bound;
         }
         ResourceInformation gpu = task.resourcesJMap().get("gpu");
         SparkConf conf = SparkEnv.get() == null ? new SparkConf(false) : SparkEnv.get().conf();
@@ -100,8 +127,9 @@ public final class DeviceBinding {
         if (b.onGpu()) {
             Nd4j.getAffinityManager().unsafeSetDevice(b.nd4jDevice());
         }
+        CURRENT.set(b);
         if (!b.gpuAddresses().isEmpty()) {
-            LOG.info("device binding: {}", b.describe());
+            report("device binding", b, b.describe());
         }
         return b;
     }

@@ -51,6 +51,7 @@ public final class SparkSessions {
         // Score and raw tables stay readable by other engines (delta-rs, Trino): no deletion vectors by default.
         sc.setIfMissing("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false");
         conf.forEach(sc::set);
+        io.fedlake.gpu.DeviceBindingPlugin.register(sc); // every task of a GPU application bound to its GPU as it starts
         io.fedlake.gpu.DeviceBinding.checkApplication(sc, io.fedlake.gpu.DeviceBinding::backend);
         return SparkSession.builder().config(sc).getOrCreate();
     }

@@ -1,5 +1,7 @@
 package io.fedlake.train;
 
+import io.fedlake.gpu.DeviceBinding;
+import io.fedlake.gpu.DeviceMemory;
 import io.fedlake.translate.Minibatches;
 import io.fedlake.translate.RowTranslator;
 import org.apache.spark.api.java.JavaRDD;
@@ -8,11 +10,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.util.ExportSupport;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.function.Consumer;
@@ -22,7 +26,8 @@ import java.util.function.Consumer;
  * {@code averagingFrequency} minibatches of {@code batchSize}, then parameters and updater state are averaged on
  * the driver (SparkComputationGraph, so single- and multi-input models train alike). Minibatches
  * ({@code MultiDataSet}) are built per partition by the shared translator; dl4j-spark's Export approach writes
- * them under the run directory, which is deleted afterwards. After every epoch the model is evaluated on the holdout
+ * them under the run directory, which is deleted afterwards (its Direct approach where dl4j-spark refuses Export:
+ * a cluster master with a local default file system). After every epoch the model is evaluated on the holdout
  * and the epoch is logged to {@code training.rounds} like a round of Fedlake's own regimes, so they can be compared;
  * under early stopping it is evaluated on the validation rows instead and the best epoch's parameters are returned.
  */
@@ -77,13 +82,26 @@ public final class Dl4jParameterAveragingTrainer implements Trainer {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
         int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
         int batch = config.batchSize();
-        JavaRDD<MultiDataSet> batches = rows.javaRDD().mapPartitions(it -> new Minibatches(it, translator, batch, rejected));
+        // dl4j-spark's workers are bound to their GPUs by DeviceBindingPlugin; the batch is checked against a GPU's
+        // memory here, in the export tasks, before any worker fits (the need is computed once, on the driver).
+        DeviceMemory.Need need = DeviceMemory.need(network.getConfiguration(), translator.newBatch(1).features(), MemoryUseMode.TRAINING);
+        JavaRDD<MultiDataSet> batches = rows.javaRDD().mapPartitions(it -> {
+            DeviceMemory.checkTrainingBatch(DeviceBinding.forCurrentTask(), () -> need, batch);
+            return new Minibatches(it, translator, batch, rejected);
+        });
 
+        // Export (minibatches written to files, then read by the workers) is dl4j-spark's default, but it refuses a
+        // cluster master whose default file system is the local one, even where every JVM shares it (local-cluster, a
+        // one-machine standalone cluster): there its Direct approach (minibatches as a Spark RDD) is the one that runs.
+        RDDTrainingApproach approach = ExportSupport.exportSupported(jsc) ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct;
+        if (approach == RDDTrainingApproach.Direct) {
+            progress.accept("dl4j-spark: Direct approach (the master " + jsc.master() + " is a cluster and the default file system is local)");
+        }
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch)
                 .averagingFrequency(config.averagingFrequency())
                 .workerPrefetchNumBatches(config.prefetchBatches())
-                .rddTrainingApproach(RDDTrainingApproach.Export)
+                .rddTrainingApproach(approach)
                 .exportDirectory(ctx.runDir() + "/dl4j-export")
                 .repartionData(repartition)
                 .storageLevel(storageLevel)

@@ -1,8 +1,12 @@
 package io.fedlake.train;
 
+import io.fedlake.gpu.DeviceBinding;
+import io.fedlake.gpu.DeviceMemory;
+import io.fedlake.translate.EncodedShard;
 import io.fedlake.translate.NetworkPool;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,8 +33,30 @@ public final class LocalFit {
      * (the regimes call it before any work so every epoch and every regime runs with the same setting).
      */
     public static void taskThreads() {
-        io.fedlake.gpu.DeviceBinding.forCurrentTask();
+        DeviceBinding.forCurrentTask();
         io.fedlake.translate.NativeThreads.forCurrentTask();
+    }
+
+    /**
+     * Refuses a training batch the task's GPU cannot hold ({@link io.fedlake.gpu.DeviceMemory}); on CPU it does
+     * nothing. The need is DL4J's memory report for this architecture and the shard's input shapes.
+     */
+    public static void checkTrainingBatch(String sha256, ComputationGraph net, EncodedShard shard, int batch) {
+        if (shard.rows() > 0) {
+            DeviceMemory.checkTrainingBatch(DeviceBinding.forCurrentTask(), () -> need(sha256, net, shard, MemoryUseMode.TRAINING), batch);
+        }
+    }
+
+    /** The evaluation batch on the task's device: {@code requested}, or fewer rows where its GPU holds fewer. */
+    public static int evaluationBatch(String sha256, ComputationGraph net, EncodedShard shard, int requested) {
+        if (shard.rows() == 0) {
+            return requested;
+        }
+        return DeviceMemory.inferenceBatch(DeviceBinding.forCurrentTask(), () -> need(sha256, net, shard, MemoryUseMode.INFERENCE), requested);
+    }
+
+    private static DeviceMemory.Need need(String sha256, ComputationGraph net, EncodedShard shard, MemoryUseMode mode) {
+        return DeviceMemory.need(sha256, net.getConfiguration(), shard.features(0, 1), mode);
     }
 
     public static void giveBack(String sha256, ComputationGraph net) {

@@ -221,6 +221,7 @@ public final class ParameterAveragingTrainer implements Trainer {
             }
             ComputationGraph net = LocalFit.borrow(sha, arch);
             try {
+                LocalFit.checkTrainingBatch(sha, net, shard, batch);
                 LocalFit.load(net, params.value(), updater.value(), (round - 1) * k, epoch,
                         Seeds.mix(seed, ((long) round << 20) + shard.index()));
                 int[] order = shard.order(Seeds.mix(seed + 3, ((long) epoch << 20) + shard.index()));

@@ -76,6 +76,9 @@ public final class TrainingShards {
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 
+    /** Rows per forward pass of the holdout evaluation (fewer where a task's GPU holds fewer). */
+    static final int EVALUATION_BATCH = 4096;
+
     /** Held-out metrics of {@code params} on the evaluated output (see {@link #evaluatedOutput}, {@link RoundMetrics}). */
     public static RoundMetrics evaluate(JavaRDD<EncodedShard> holdout, String sha256, Broadcast<byte[]> architecture, Broadcast<float[]> params,
                                  int evaluatedOutput, io.fedlake.zoo.ModelSpec.Output output) {
@@ -86,8 +89,9 @@ public final class TrainingShards {
                 net.setParams(org.nd4j.linalg.factory.Nd4j.create(params.value()));
                 float[] labels = shard.labels(evaluatedOutput);
                 int width = shard.labelWidth(evaluatedOutput);
-                for (int from = 0; from < shard.rows(); from += 4096) {
-                    int to = Math.min(shard.rows(), from + 4096);
+                int step = LocalFit.evaluationBatch(sha256, net, shard, EVALUATION_BATCH);
+                for (int from = 0; from < shard.rows(); from += step) {
+                    int to = Math.min(shard.rows(), from + step);
                     acc.addBatch(net.output(false, shard.features(from, to))[evaluatedOutput], labels, from, width);
                 }
             } finally {

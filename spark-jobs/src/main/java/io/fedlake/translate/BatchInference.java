@@ -1,5 +1,7 @@
 package io.fedlake.translate;
 
+import io.fedlake.gpu.DeviceBinding;
+import io.fedlake.gpu.DeviceMemory;
 import io.fedlake.zoo.ModelSpec;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -16,6 +18,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -103,11 +106,12 @@ public final class BatchInference implements Serializable {
     }
 
     public Iterator<Row> apply(Iterator<Row> rows) {
+        int rowsPerBatch = taskBatch();
         return new Iterator<>() {
-            private final RowTranslator.Batch batch = translator.newBatch(batchSize);
+            private final RowTranslator.Batch batch = translator.newBatch(rowsPerBatch);
             private final List<ModelSpec.Output> outputs = translator.spec().outputs();
-            private final List<Row> inputs = new ArrayList<>(batchSize);
-            private final List<String> reasons = new ArrayList<>(batchSize);
+            private final List<Row> inputs = new ArrayList<>(rowsPerBatch);
+            private final List<String> reasons = new ArrayList<>(rowsPerBatch);
             private List<Row> out = List.of();
             private int cursor;
 
@@ -205,9 +209,10 @@ public final class BatchInference implements Serializable {
         }
         List<ModelSpec.Output> outputs = translator.spec().outputs();
         int width = passthrough.length + outputs.size() + (reasonCodes > 0 ? 1 : 0);
+        int rowsPerBatch = taskBatch();
         return new Iterator<>() {
-            private final RowTranslator.Batch batch = translator.newBatch(batchSize);
-            private final Object[][] keys = new Object[batchSize][passthrough.length];
+            private final RowTranslator.Batch batch = translator.newBatch(rowsPerBatch);
+            private final Object[][] keys = new Object[rowsPerBatch][passthrough.length];
             private float[][] predictions;
             private String[][] codes;
             private int size;
@@ -337,6 +342,22 @@ public final class BatchInference implements Serializable {
                 return r;
             }
         };
+    }
+
+    /**
+     * The rows per forward pass for the calling task: the requested batch, or fewer where the task's GPU cannot hold
+     * it ({@link DeviceMemory}: the batch does not change a score). On CPU it is the requested batch and no
+     * network is looked at.
+     */
+    private int taskBatch() {
+        return DeviceMemory.inferenceBatch(DeviceBinding.forCurrentTask(), () -> {
+            ComputationGraph net = NetworkPool.borrow(sha256, model::value);
+            try {
+                return DeviceMemory.need(sha256, net.getConfiguration(), translator.newBatch(1).features(), MemoryUseMode.INFERENCE);
+            } finally {
+                NetworkPool.giveBack(sha256, net);
+            }
+        }, batchSize);
     }
 
     /** A one-unit output's value: the probability of a binary output, a regression's prediction on its label's scale. */

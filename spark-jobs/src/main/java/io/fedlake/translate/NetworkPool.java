@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 /**
  * Networks loaded once per executor JVM and reused by every task that scores with the same artifact. A network
  * is not safe for concurrent use, so each running task borrows its own instance; instances are kept per
- * artifact SHA-256 and handed back after the partition.
+ * artifact SHA-256 and handed back after the partition. Under ND4J's CUDA backend a network's arrays live on the
+ * device of the thread that built it, so instances are also kept per device: a task bound to GPU 1
+ * ({@link io.fedlake.gpu.DeviceBinding}) never borrows one built on GPU 0 (on the CPU backend there is one device).
  */
 public final class NetworkPool {
 
@@ -30,7 +32,7 @@ public final class NetworkPool {
      *                whose parameters a training task overwrote is never handed to a scorer
      */
     public static ComputationGraph borrow(String poolKey, String sha256, Supplier<byte[]> bytes) {
-        ComputationGraph net = POOL.computeIfAbsent(poolKey, k -> new ConcurrentLinkedQueue<>()).poll();
+        ComputationGraph net = POOL.computeIfAbsent(onDevice(poolKey), k -> new ConcurrentLinkedQueue<>()).poll();
         if (net == null) {
             byte[] b = bytes.get();
             String actual = NetworkBytes.sha256(b);
@@ -43,6 +45,10 @@ public final class NetworkPool {
     }
 
     public static void giveBack(String poolKey, ComputationGraph net) {
-        POOL.computeIfAbsent(poolKey, k -> new ConcurrentLinkedQueue<>()).add(net);
+        POOL.computeIfAbsent(onDevice(poolKey), k -> new ConcurrentLinkedQueue<>()).add(net);
+    }
+
+    private static String onDevice(String poolKey) {
+        return poolKey + "@" + org.nd4j.linalg.factory.Nd4j.getAffinityManager().getDeviceForCurrentThread();
     }
 }

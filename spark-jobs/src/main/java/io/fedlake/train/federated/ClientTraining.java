@@ -39,6 +39,7 @@ final class ClientTraining {
             net = LocalFit.borrow(sha, arch);
             LocalFit.load(net, global, null, 0, 0, ClientSampling.mix(round.roundSeed(), shard.index()));
             int batch = fit.batchSize() == 0 ? shard.rows() : fit.batchSize();
+            LocalFit.checkTrainingBatch(sha, net, shard, batch);
             int perEpoch = (shard.rows() + batch - 1) / batch;
             int planned = perEpoch * fit.localEpochs();
             int allowed = Math.max(1, (int) Math.floor(planned * fit.workFraction() + 1e-9));
@@ -78,6 +79,8 @@ final class ClientTraining {
                 delta[i] = local[i] - global[i];
             }
             return new Result(client, new ClientUpdate(client, delta, shard.rows(), lossSum / seen, steps), null, stopped != null, stopped, steps);
+        } catch (io.fedlake.gpu.GpuConfigurationException e) {
+            throw e;                                      // the settings are wrong for every client: not a client failure
         } catch (RuntimeException e) {
             return new Result(client, null, e.getClass().getSimpleName() + ": " + e.getMessage(), false, null, steps);
         } finally {

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -59,6 +60,65 @@ class GpuFakeDiscoveryIT {
         assertEquals(Set.of("0", "1"), addresses, "two concurrent tasks, two distinct GPUs:\n" + r.stdout());
         assertEquals("gpu-check: no GPU for ND4J (CPU backend); 2 simulated GPU(s) on executors, 2 of 2 probe task(s) bound (simulated)",
                 r.stdout().lines().reduce((a, b) -> b).orElse(""), r.tail());
+    }
+
+    /**
+     * Training and scoring on the fake GPUs: every task is bound as it starts (dl4j-spark's workers too, by
+     * {@code DeviceBindingPlugin}, which reports each binding to the driver's log), scoring shrinks its batch to what
+     * the simulated free memory holds and still scores every row, and a training batch that cannot fit is refused in
+     * one line with the largest that would.
+     */
+    @Test
+    void trainingAndScoringTasksAreBoundToTheirGpusAndBatchesSizedToItsMemory() throws Exception {
+        String lake = tmp.resolve("lake").toString();
+        SparkSubmit.Result gen = SparkSubmit.run(tmp, "generate", "--lake", lake, "--domain", "credit", "--rows", "3000");
+        assertEquals(0, gen.code(), gen.tail());
+
+        List<String> gpus = new ArrayList<>(cluster("2", "1"));
+        gpus.addAll(List.of("--conf", "spark.fedlake.gpu.simulate=true", "--conf", "spark.fedlake.gpu.simulate.freeBytes=1048576"));
+        Map<String, String> fake = Map.of("FEDLAKE_FAKE_GPUS", "0,1");
+
+        SparkSubmit.Result train = SparkSubmit.run(tmp, List.of(), gpus, fake, "train", "--lake", lake, "--domain", "credit",
+                "--regime", "dl4j-paramavg", "--epochs", "1", "--no-baseline");
+        assertEquals(0, train.code(), train.tail());
+        Pattern bound = Pattern.compile(" INFO DeviceBindingPlugin: device binding: stage \\d+ on executor 0: task \\d+ \\(partition \\d+\\): "
+                + "GPU (\\d) -> ND4J device (\\d) \\(CPU, simulated: ND4J stays on CPU\\)$");
+        Set<String> trainGpus = new TreeSet<>();
+        for (String line : train.logLines("INFO")) {
+            Matcher m = bound.matcher(line);
+            if (m.find()) {
+                assertEquals(m.group(1), m.group(2), line);
+                trainGpus.add(m.group(1));
+            }
+        }
+        assertEquals(Set.of("0", "1"), trainGpus, "tasks bound to both GPUs:\n" + train.tail());
+        // every task of the application, dl4j-spark's and Spark's own (Delta's log scans) too, was bound as it started
+        Matcher all = Pattern.compile(" INFO DeviceBindingPlugin: device binding: (\\d+) of (\\d+) finished task\\(s\\) were bound to a GPU "
+                + "\\(GPU 0: (\\d+), GPU 1: (\\d+)\\)$", Pattern.MULTILINE).matcher(String.join("\n", train.logLines("INFO")));
+        assertTrue(all.find(), train.tail());
+        assertEquals(all.group(2), all.group(1), all.group());
+        assertTrue(Integer.parseInt(all.group(2)) > 20, "a training run is many stages: " + all.group());
+        System.out.println("GpuFakeDiscoveryIT training:" + all.group());
+
+        SparkSubmit.Result score = SparkSubmit.run(tmp, List.of(), gpus, fake, "score", "--lake", lake, "--model", "credit-mlp",
+                "--all-dates", "--date", "2026-12-04");
+        assertEquals(0, score.code(), score.tail());
+        Pattern sized = Pattern.compile(" INFO DeviceBindingPlugin: device memory: stage \\d+ on executor 0: task \\d+: batch 16384 -> (\\d+) rows "
+                + "to fit GPU [01] \\(simulated\\) \\(.+ per row for inference, 80% of 1.0 MiB free\\)$");
+        List<Integer> batches = score.logLines("INFO").stream().map(sized::matcher).filter(Matcher::find).map(m -> Integer.parseInt(m.group(1))).toList();
+        assertFalse(batches.isEmpty(), "the scoring tasks size their batch to the simulated 1 MiB:\n" + score.tail());
+        assertTrue(batches.stream().allMatch(b -> b > 100 && b < 16384), batches.toString());
+        score.logLines("INFO").stream().filter(l -> sized.matcher(l).find()).forEach(l -> System.out.println("GpuFakeDiscoveryIT scoring:" + l));
+        assertTrue(score.line("scored raw.credit").contains("3,000 read = 3,000 scored + 0 quarantined"), score.tail());
+
+        SparkSubmit.Result tooBig = SparkSubmit.run(tmp, List.of(), gpus, fake, "train", "--lake", lake, "--domain", "credit",
+                "--regime", "paramavg", "--epochs", "1", "--no-baseline", "--batch-size", "4096");
+        assertEquals(1, tooBig.code(), tooBig.tail());
+        List<String> error = errorLines(tooBig);
+        assertEquals(1, error.size(), tooBig.tail());
+        System.out.println("GpuFakeDiscoveryIT refused: " + error.get(0));
+        assertTrue(error.get(0).matches("fedlake: error: a training batch of 4096 rows needs [\\d.]+ MiB on GPU [01] \\(simulated\\), which has 1.0 MiB free "
+                + "\\(80% of it usable, spark.fedlake.gpu.memoryFraction\\): use --batch-size \\d+ or less"), tooBig.tail());
     }
 
     @Test

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches the RAPIDS Accelerator jar (com.nvidia:rapids-4-spark_2.12, ~600 MB) into the local Maven repository once,
 # with Maven's own client, and prints its path. Idempotent; safe to call from tests. Never committed, never shaded.
+# Usage: rapids-jar.sh [DIR]: with DIR (the -Pgpu build's spark-jobs/target/rapids-jars) the jar is also copied there.
 # Env: RAPIDS_VERSION (default 25.04.0), MAVEN_REPO (default ~/.m2/repository), MVN (default mvn on PATH).
 set -euo pipefail
 VERSION="${RAPIDS_VERSION:-25.04.0}"
@@ -20,4 +21,8 @@ if [[ ! -s "$JAR" ]]; then
   echo "rapids-jar: fetched in $(( $(date +%s) - start )) s" >&2
 fi
 [[ -s "$JAR" ]] || { echo "rapids-jar: no $JAR after the download" >&2; exit 1; }
+if [[ $# -gt 0 ]]; then
+  mkdir -p "$1"
+  cp -p "$JAR" "$1/"
+fi
 echo "$JAR"

@@ -35,6 +35,7 @@ final class ConsoleOut {
     }
 
     private ConsoleOut write(String text) {
+        ProgressLine.beforeOutput();                    // a progress line drawn in place is wiped first
         synchronized (stream) {
             stream.print(text);
             stream.flush();

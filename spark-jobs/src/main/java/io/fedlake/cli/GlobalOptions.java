@@ -28,6 +28,10 @@ public final class GlobalOptions {
     @Option(names = "--conf", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", description = "Spark configuration, repeatable")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "No progress line (on a terminal: one live line; elsewhere: a log line every 10 s)")
+    boolean quiet;
+
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show stack traces on errors and Spark's full INFO log")
     boolean verbose;
 }

@@ -46,7 +46,8 @@ final class ReportCommand extends SparkCommand {
 
     @Override
     protected int run(Lake lake) {
-        java.util.function.Consumer<String> progress = step -> System.err.println("report: " + step);
+        ConsoleOut err = new ConsoleOut(System.err);
+        java.util.function.Consumer<String> progress = step -> err.println("report: " + step);
         if (model != null) {
             ModelReport.Written w = ModelReport.write(lake, model, progress);
             out.printf("report of %s (%d charts, holdout AUC %.6f recomputed, %.6f registered): %s%n", w.model(), w.images(), w.recomputedAuc(),

@@ -60,7 +60,12 @@ abstract class SparkCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "bad --lake: " + e.getMessage(), e);
             }
-            return run(lake);
+            if (global().quiet) {
+                return run(lake);
+            }
+            try (ProgressLine progress = ProgressLine.start(spec.qualifiedName(" ").replaceFirst("^fedlake ", ""), spark.sparkContext())) {
+                return run(lake);
+            }
         }
     }
 }

@@ -31,6 +31,9 @@ class SparkSubmitPipelineIT extends LocalSparkTest {
 
         assertEquals(0, pipeline.code(), pipeline.tail());
         assertQuietLog(pipeline);
+        // not a terminal: the progress is a plain log line every 10 s (the pipeline runs for longer than that)
+        assertTrue(pipeline.logLines("INFO").stream().anyMatch(l -> l.matches(".* INFO ProgressLine: pipeline  \\[[=> ]{20}] \\d+/\\d+ tasks  \\S+ rows.*")),
+                pipeline.tail());
         List<String> summary = List.of("fedlake pipeline: credit, logical date 2026-11-23,", "credit (run ", "  data      generated raw.credit:",
                 "  train     credit-mlp with paramavg,", "  evaluate  holdout AUC", "  register  credit-mlp:1 sha256",
                 "  promote   gate passed: credit-mlp@champion → credit-mlp:1 (first champion)", "  score     scores.credit for 2026-11-23 with credit-mlp:1:",
@@ -71,7 +74,8 @@ class SparkSubmitPipelineIT extends LocalSparkTest {
      * but the one spark-submit itself logs before Fedlake's main runs (Hadoop has no native library here).
      */
     private static void assertQuietLog(SparkSubmit.Result run) {
-        assertEquals(List.of(), run.logLines("INFO").stream().filter(l -> !l.contains(" INFO ScoringJob: ")).toList(), run.tail());
+        assertEquals(List.of(), run.logLines("INFO").stream().filter(l -> !l.contains(" INFO ScoringJob: ") && !l.contains(" INFO ProgressLine: ")).toList(),
+                run.tail());
         assertEquals(List.of(), run.logLines("WARN").stream().filter(l -> !l.contains(" WARN NativeCodeLoader: ")).toList(), run.tail());
     }
 

@@ -51,6 +51,7 @@ DEFAULT_ARGS: dict[str, Any] = {
 # A log line as Spark's or Fedlake's log4j layout writes it (yy/MM/dd HH:mm:ss or HH:mm:ss, then a level).
 _LOG_LINE = re.compile(r"^(\d\d/\d\d/\d\d )?\d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) ")
 _MODEL_LINE = re.compile(r"^model (\S+:\d+) → ")
+_REPORT_LINE = re.compile(r"^report of .+: (\S+)$")
 
 
 class FedlakeSubmitOperator(SparkSubmitOperator):
@@ -58,8 +59,9 @@ class FedlakeSubmitOperator(SparkSubmitOperator):
 
     The Spark provider merges the application's stdout and stderr into the task log. Fedlake writes its summary lines
     whole on stdout and its log with a timestamp on stderr, so the lines without a log prefix are Fedlake's. The
-    return value is ``{"lines": [...], "model": "name:version" or None}``: a later task templates the version a
-    training task registered, or branches on a gate's decision. An argument that renders to an empty string is
+    return value is ``{"lines": [...], "model": "name:version" or None, "report": path or None}``: a later task
+    templates the version a training task registered, or branches on a gate's decision; a report task's value holds
+    the path of the report it wrote. An argument that renders to an empty string is
     dropped, so an optional flag is one ``--flag=value`` template that renders empty when unset.
     """
 
@@ -100,7 +102,9 @@ class FedlakeSubmitOperator(SparkSubmitOperator):
 
 
 def summary(output: list[str]) -> dict[str, Any]:
-    """Fedlake's summary lines out of a spark-submit's merged output, and the model reference a train step printed."""
+    """Fedlake's summary lines out of a spark-submit's merged output, the model reference a train step printed and the
+    path a report step wrote."""
     lines = [line for line in output if line.strip() and not _LOG_LINE.match(line) and not line.startswith(("\tat ", "Caused by"))]
     models = [m.group(1) for m in map(_MODEL_LINE.match, lines) if m]
-    return {"lines": lines, "model": models[-1] if models else None}
+    reports = [m.group(1) for m in map(_REPORT_LINE.match, lines) if m]
+    return {"lines": lines, "model": models[-1] if models else None, "report": reports[-1] if reports else None}

@@ -3,7 +3,8 @@ over plants with federated averaging, each registered with its holdout metrics, 
 when the metric gate passes.
 
 Per domain: ``train`` (train, evaluate on the holdout, register a new version: one Spark application whose XCom is
-the registered ``name:version``) → ``gate`` (``models promote --check-only``: the decision, never a failure) →
+the registered ``name:version``) → ``report`` (the candidate's HTML validation report; its XCom holds the path) and
+``gate`` (``models promote --check-only``: the decision, never a failure) →
 ``gate_passed`` (a short-circuit: a refused gate skips the promotion, the run stays green) → ``promote`` (moves the
 alias, re-checking the gate, and publishes an Asset for the new champion). Scheduled on the feature Assets or
 weekly, whichever comes first, and triggerable with params (domains, regime, strategy, privacy options).
@@ -81,6 +82,9 @@ with DAG(
                 train_args = ["train", "--domain", d, "--name", MODEL_NAMES[d], *FEDERATED]
             train = FedlakeSubmitOperator(task_id="train", fedlake_args=train_args)
             candidate = "{{ ti.xcom_pull(task_ids='%s.train')['model'] }}" % d
+            # The candidate's validation report (curves, calibration, per-client metrics, provenance) under
+            # <lake>/reports/models/<name>/v<version>/: its path is in this task's log and return value.
+            report = FedlakeSubmitOperator(task_id="report", fedlake_args=["report", "--model", candidate])
             gate = FedlakeSubmitOperator(
                 task_id="gate",
                 fedlake_args=["models", "promote", candidate, "--alias", "champion", "--metric", "{{ params.metric }}",
@@ -98,3 +102,4 @@ with DAG(
                 outlets=[Asset(f"fedlake://models/{MODEL_NAMES[d]}@champion")],
             )
             chain(*steps, train, gate, gate_passed(d), promote)
+            train >> report  # beside the gate: a report that fails fails the run but never holds back a promotion

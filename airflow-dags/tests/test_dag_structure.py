@@ -112,6 +112,7 @@ def test_training_gates_before_it_promotes_and_passes_privacy_options_only_to_fe
         for a, b in zip(order, order[1:]):
             assert dag.get_task(b).upstream_task_ids == {a}, (a, b)
         assert [o.uri for o in dag.get_task(f"{d}.promote").outlets] == [f"fedlake://models/{fedlake_training.MODEL_NAMES[d]}@champion"]
+        assert dag.get_task(f"{d}.report").upstream_task_ids == {f"{d}.train"} and not dag.get_task(f"{d}.report").downstream_task_ids
 
     private = {"dp_noise": 1.1, "dp_epsilon": 4.0, "secure_aggregation": True, "client_keys": "hdfs://nn/keys"}
     imaging = render(dag.get_task("imaging.train"), dag, params=private)
@@ -127,6 +128,8 @@ def test_training_gates_before_it_promotes_and_passes_privacy_options_only_to_fe
 
     gate = render(dag.get_task("credit.gate"), dag, xcom={"credit.train": {"model": "credit-mlp:7", "lines": []}})
     assert gate == ["models", "promote", "credit-mlp:7", "--alias", "champion", "--metric", "holdout_auc", "--tolerance", "0.005", "--check-only", "--lake", "/lake"]
+    report = render(dag.get_task("credit.report"), dag, xcom={"credit.train": {"model": "credit-mlp:7", "lines": []}})
+    assert report == ["report", "--model", "credit-mlp:7", "--lake", "/lake"]
 
 
 def test_the_gate_decision_is_read_from_fedlakes_summary_line():
@@ -142,7 +145,10 @@ def test_summary_keeps_fedlakes_lines_and_drops_the_log():
                    "21:30:02 INFO ScoringJob: scored 8 rows",
                    "model credit-mlp:4 → file:/lake/models/credit-mlp/artifacts/r1 (sha256 ab12)"])
     assert out == {"lines": ["training credit-mlp on raw.credit with paramavg (run r1)",
-                             "model credit-mlp:4 → file:/lake/models/credit-mlp/artifacts/r1 (sha256 ab12)"], "model": "credit-mlp:4"}
+                             "model credit-mlp:4 → file:/lake/models/credit-mlp/artifacts/r1 (sha256 ab12)"], "model": "credit-mlp:4", "report": None}
+    report = summary(["report: holdout scores", "26/12/01 21:29:51 INFO ModelReport: charts",
+                      "report of credit-mlp:4 (9 charts, holdout AUC 0.812345 recomputed, 0.812345 registered): file:/lake/reports/models/credit-mlp/v4/report.html"])
+    assert report["report"] == "file:/lake/reports/models/credit-mlp/v4/report.html" and report["model"] is None
 
 
 def test_features_materialises_each_view_for_the_interval_and_publishes_its_asset(dagbag):

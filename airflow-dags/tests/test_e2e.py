@@ -71,6 +71,9 @@ def test_training_dag_registers_credit_and_promotes_it_when_the_gate_passes(dagb
     aliases = {(r["name"], r["alias"]): r["version"] for r in rows("registry.aliases")}
     assert aliases[("credit-mlp", "champion")] == 2, "the gate passed: the alias moved to the DAG's version"
     assert aliases[("imaging-fusion", "champion")] == 1, "imaging was not trained"
+    assert state(run, "credit.report") == "success"
+    report = LAKE / "reports/models/credit-mlp/v2/report.html"
+    assert report.is_file() and "<img" in report.read_text(), "the run's report of the candidate it registered"
 
 
 def test_scoring_dag_scores_every_domain_once_per_date_and_publishes(dagbag_dags, day):

@@ -63,6 +63,36 @@ final class SparkSubmit {
         return sparkHome;
     }
 
+    /**
+     * As {@link #run(Path, List, List, java.util.Map, String...)} in standalone cluster deploy mode: the driver runs in
+     * a worker of the cluster under {@code clusterDir} ({@code tests/bin/spark-cluster.sh}); spark-submit waits for
+     * it, and the result is the driver's own stdout and stderr from the worker's work dir, with exit code 0 only
+     * when the master reports the driver FINISHED. The driver gets the JDK 17 module flags that spark-submit gives a
+     * client-mode driver by itself ({@code spark.driver.extraJavaOptions}).
+     */
+    static Result runInCluster(Path workDir, Path clusterDir, String master, List<String> submitArgs, String... fedlakeArgs)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--master", master, "--deploy-mode", "cluster",
+                "--conf", "spark.standalone.submit.waitAppCompletion=true",
+                "--conf", "spark.driver.extraJavaOptions=" + Files.readString(JVM_FLAGS).strip()));
+        args.addAll(submitArgs);
+        Result submit = run(workDir, List.of(), args, java.util.Map.of(), fedlakeArgs);
+        java.util.regex.Matcher id = Pattern.compile("Driver successfully submitted as (driver-\\S+)").matcher(submit.stderr());
+        if (submit.code() != 0 || !id.find()) {
+            return submit;
+        }
+        Path driverDir;
+        try (Stream<Path> workers = Files.list(clusterDir)) {
+            driverDir = workers.map(w -> w.resolve(id.group(1))).filter(Files::isDirectory).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no work dir of " + id.group(1) + " under " + clusterDir + "\n" + submit.tail()));
+        }
+        boolean finished = submit.stderr().contains("State of driver " + id.group(1) + " is FINISHED");
+        return new Result(finished ? 0 : 1, Files.readString(driverDir.resolve("stdout")), Files.readString(driverDir.resolve("stderr")));
+    }
+
+    /** The JVM flags Spark needs on JDK 17, written by the build for ./fedlake. */
+    static final Path JVM_FLAGS = Path.of(System.getProperty("fedlake.jvm.flags", "../spark-jobs/target/launcher/jvm-flags.txt"));
+
     static Result run(Path workDir, String... fedlakeArgs) throws IOException, InterruptedException {
         return run(workDir, List.of(), List.of(), java.util.Map.of(), fedlakeArgs);
     }
@@ -72,6 +102,54 @@ final class SparkSubmit {
      * defaults, so a {@code --master} there wins) and more environment variables for spark-submit.
      */
     static Result run(Path workDir, List<String> extraJars, List<String> submitArgs, java.util.Map<String, String> env, String... fedlakeArgs)
+            throws IOException, InterruptedException {
+        return start(workDir, extraJars, submitArgs, env, fedlakeArgs).await();
+    }
+
+    /** A spark-submit still running: its stdout so far can be read while it runs (to act in the middle of a job). */
+    static final class Running {
+        private final Process process;
+        private final File out;
+        private final File err;
+        private final List<String> cmd;
+
+        private Running(Process process, File out, File err, List<String> cmd) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+            this.cmd = cmd;
+        }
+
+        /** Waits until a stdout line matches {@code regex} (true), or the process ended or the time ran out (false). */
+        boolean awaitLine(String regex, long seconds) throws IOException, InterruptedException {
+            Pattern p = Pattern.compile(regex);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                if (Files.readString(out.toPath()).lines().anyMatch(l -> p.matcher(l).find())) {
+                    return true;
+                }
+                if (!process.isAlive()) {
+                    return false;
+                }
+                Thread.sleep(200);
+            }
+            return false;
+        }
+
+        Result await() throws IOException, InterruptedException {
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("spark-submit did not finish in 10 minutes: " + cmd);
+            }
+            Result result = new Result(process.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+            out.delete();
+            err.delete();
+            return result;
+        }
+    }
+
+    /** Starts a spark-submit as {@link #run(Path, List, List, java.util.Map, String...)} does, without waiting for it. */
+    static Running start(Path workDir, List<String> extraJars, List<String> submitArgs, java.util.Map<String, String> env, String... fedlakeArgs)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(APP_JAR)) {
             throw new IllegalStateException("no application jar at " + APP_JAR + "; run 'mvn package' first");
@@ -100,14 +178,6 @@ final class SparkSubmit {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("SPARK_HOME");
         pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("spark-submit did not finish in 10 minutes: " + cmd);
-        }
-        Result result = new Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
-        out.delete();
-        err.delete();
-        return result;
+        return new Running(pb.start(), out, err, cmd);
     }
 }

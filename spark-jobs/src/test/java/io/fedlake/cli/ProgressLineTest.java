@@ -49,7 +49,11 @@ class ProgressLineTest extends LocalSparkTest {
             long n = spark.read().parquet(path).javaRDD().count();
             assertEquals(10_000, n);
             spark.sparkContext().listenerBus().waitUntilEmpty();
-            Thread.sleep(200);
+            // the ticker (every 20 ms) writes the final state once it sees it: wait for that line, not a fixed time
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline && (lines.isEmpty() || !lines.get(lines.size() - 1).contains(" 10.0k rows"))) {
+                Thread.sleep(10);
+            }
         }
         List<String> seen = List.copyOf(lines);
         assertTrue(!seen.isEmpty(), "no progress line");

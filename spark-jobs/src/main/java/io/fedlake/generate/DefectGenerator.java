@@ -44,6 +44,18 @@ final class DefectGenerator implements Serializable {
     }
 
     Row row(long id) {
+        return inspection(id, false).row();
+    }
+
+    /** The pixels of inspection {@code id}'s planted defect (none for a sound part), row-major {@value #SIZE}×{@value #SIZE}. */
+    boolean[] defectMask(long id) {
+        return inspection(id, true).canvas().mask();
+    }
+
+    private record Inspection(Row row, GrayCanvas canvas) {
+    }
+
+    private Inspection inspection(long id, boolean masked) {
         RowRandom r = new RowRandom(seed, ROW_STREAM, id);
         int p = r.choice(new double[]{0.35, 0.25, 0.25, 0.15});
         double[] pp = PLANTS[p];
@@ -65,7 +77,7 @@ final class DefectGenerator implements Serializable {
         };
         int type = r.choice(odds);
 
-        GrayCanvas c = new GrayCanvas(SIZE, SIZE, 0.55f);
+        GrayCanvas c = new GrayCanvas(SIZE, SIZE, 0.55f, masked);
         double streak = 0;
         for (int y = 0; y < SIZE; y++) {
             streak = 0.8 * streak + r.gaussian(0, 0.02);
@@ -80,10 +92,10 @@ final class DefectGenerator implements Serializable {
                 double len = r.uniform(10, 26);
                 double cx = r.uniform(16, 48);
                 double cy = r.uniform(16, 48);
-                c.line(cx - len * Math.cos(angle), cy - len * Math.sin(angle), cx + len * Math.cos(angle), cy + len * Math.sin(angle),
+                c.plantedLine(cx - len * Math.cos(angle), cy - len * Math.sin(angle), cx + len * Math.cos(angle), cy + len * Math.sin(angle),
                         0.5, r.uniform(0.06, 0.22));
             }
-            case 2 -> c.blob(r.uniform(10, 54), r.uniform(10, 54), r.uniform(1.5, 4.5), 0.08, 5, r.uniform(0, 6.28), -r.uniform(0.07, 0.28));
+            case 2 -> c.plantedBlob(r.uniform(10, 54), r.uniform(10, 54), r.uniform(1.5, 4.5), 0.08, 5, r.uniform(0, 6.28), -r.uniform(0.07, 0.28));
             case 3 -> crack(c, r, r.uniform(14, 50), r.uniform(14, 50), r.uniform(0, 2 * Math.PI), 18 + r.nextInt(14), true);
             default -> {
             }
@@ -97,9 +109,9 @@ final class DefectGenerator implements Serializable {
         c.response(1.0, 0.0);
 
         Instant ts = START.plusSeconds((long) (r.uniform() * 365L * 24 * 3600));
-        return RowFactory.create(String.format("INS-%010d", id), String.format("P%d", p + 1), String.format("P%d-L%d", p + 1, 1 + r.nextInt(3)),
+        return new Inspection(RowFactory.create(String.format("INS-%010d", id), String.format("P%d", p + 1), String.format("P%d-L%d", p + 1, 1 + r.nextInt(3)),
                 Timestamp.from(ts), Date.valueOf(ts.atZone(ZoneOffset.UTC).toLocalDate()), temperature, vibration, pressure, speed, humidity,
-                c.toPng(), SIZE, SIZE, TYPES[type], type == 0 ? 0 : 1);
+                c.toPng(), SIZE, SIZE, TYPES[type], type == 0 ? 0 : 1), c);
     }
 
     /** A dark random walk whose heading drifts; optionally forks once half way. */
@@ -108,7 +120,7 @@ final class DefectGenerator implements Serializable {
         for (int s = 0; s < steps; s++) {
             double nx = x + 1.5 * Math.cos(heading);
             double ny = y + 1.5 * Math.sin(heading);
-            c.line(x, y, nx, ny, 0.4, amp);
+            c.plantedLine(x, y, nx, ny, 0.4, amp);
             x = nx;
             y = ny;
             heading += r.gaussian(0, 0.35);

@@ -13,12 +13,27 @@ final class GrayCanvas {
     final int width;
     final int height;
     final float[] pixels;
+    /** Where a planted finding (lesion, defect) was drawn; null when nobody asked. */
+    private final boolean[] mask;
 
     GrayCanvas(int width, int height, float fill) {
+        this(width, height, fill, false);
+    }
+
+    /** With {@code masked}, the pixels the {@code planted…} primitives draw are recorded in {@link #mask()}. */
+    GrayCanvas(int width, int height, float fill, boolean masked) {
         this.width = width;
         this.height = height;
         this.pixels = new float[width * height];
+        this.mask = masked ? new boolean[width * height] : null;
         java.util.Arrays.fill(pixels, fill);
+    }
+
+    boolean[] mask() {
+        if (mask == null) {
+            throw new IllegalStateException("this canvas records no mask");
+        }
+        return mask;
     }
 
     void add(int x, int y, double v) {
@@ -45,6 +60,15 @@ final class GrayCanvas {
      * about one pixel wide.
      */
     void blob(double cx, double cy, double radius, double wobble, int lobes, double phase, double amplitude) {
+        blob(cx, cy, radius, wobble, lobes, phase, amplitude, false);
+    }
+
+    /** A blob that is a planted finding: its pixels at least half inside the edge go into the mask. */
+    void plantedBlob(double cx, double cy, double radius, double wobble, int lobes, double phase, double amplitude) {
+        blob(cx, cy, radius, wobble, lobes, phase, amplitude, true);
+    }
+
+    private void blob(double cx, double cy, double radius, double wobble, int lobes, double phase, double amplitude, boolean planted) {
         int r = (int) Math.ceil(radius * (1 + wobble) + 2);
         for (int y = Math.max(0, (int) cy - r); y <= Math.min(height - 1, (int) cy + r); y++) {
             for (int x = Math.max(0, (int) cx - r); x <= Math.min(width - 1, (int) cx + r); x++) {
@@ -53,12 +77,24 @@ final class GrayCanvas {
                 double edge = radius * (1 + wobble * Math.sin(lobes * Math.atan2(dy, dx) + phase));
                 double inside = RowRandom.sigmoid((edge - Math.sqrt(dx * dx + dy * dy)) * 2.5);
                 pixels[y * width + x] += (float) (amplitude * inside);
+                if (planted && mask != null && inside >= 0.5) {
+                    mask[y * width + x] = true;
+                }
             }
         }
     }
 
     /** Adds an anti-aliased line segment of the given half-width; overlapping samples along the stroke do not stack up. */
     void line(double x0, double y0, double x1, double y1, double halfWidth, double amplitude) {
+        line(x0, y0, x1, y1, halfWidth, amplitude, false);
+    }
+
+    /** A line that is a planted finding: every pixel of its stroke goes into the mask. */
+    void plantedLine(double x0, double y0, double x1, double y1, double halfWidth, double amplitude) {
+        line(x0, y0, x1, y1, halfWidth, amplitude, true);
+    }
+
+    private void line(double x0, double y0, double x1, double y1, double halfWidth, double amplitude, boolean planted) {
         float[] stroke = new float[pixels.length];
         double len = Math.hypot(x1 - x0, y1 - y0);
         int steps = Math.max(1, (int) Math.ceil(len * 2));
@@ -82,6 +118,9 @@ final class GrayCanvas {
         }
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] += stroke[i];
+            if (planted && mask != null && stroke[i] != 0) {
+                mask[i] = true;
+            }
         }
     }
 

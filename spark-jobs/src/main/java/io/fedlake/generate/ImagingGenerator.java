@@ -45,6 +45,18 @@ final class ImagingGenerator implements Serializable {
     }
 
     Row row(long id) {
+        return study(id, false).row();
+    }
+
+    /** The pixels of study {@code id}'s planted lesions (none for a negative study), row-major {@value #SIZE}×{@value #SIZE}. */
+    boolean[] lesionMask(long id) {
+        return study(id, true).canvas().mask();
+    }
+
+    private record Study(Row row, GrayCanvas canvas) {
+    }
+
+    private Study study(long id, boolean masked) {
         RowRandom r = new RowRandom(seed, ROW_STREAM, id);
         int h = r.choice(new double[]{0.25, 0.2, 0.18, 0.15, 0.12, 0.1});
         double[] hp = HOSPITALS[h];
@@ -56,7 +68,7 @@ final class ImagingGenerator implements Serializable {
         double wbc = Math.round(RowRandom.clamp(r.gaussian(6.8 + (finding ? 1.5 : 0), 1.8), 1.5, 25) * 10) / 10.0;
         double hb = Math.round(RowRandom.clamp(r.gaussian(14.2 - (male ? 0 : 1.2) - (finding ? 0.5 : 0), 1.2), 6, 19) * 10) / 10.0;
 
-        GrayCanvas c = new GrayCanvas(SIZE, SIZE, 0.08f);
+        GrayCanvas c = new GrayCanvas(SIZE, SIZE, 0.08f, masked);
         double bodyRx = r.uniform(24, 29);
         double bodyRy = r.uniform(26, 30);
         c.blob(31.5, 31.5, Math.min(bodyRx, bodyRy), 0.06, 2, r.uniform(0, Math.PI), 0.32);
@@ -68,7 +80,7 @@ final class ImagingGenerator implements Serializable {
             for (int k = 0; k < lesions; k++) {
                 double angle = r.uniform(0, 2 * Math.PI);
                 double dist = r.uniform(0, 16);
-                c.blob(31.5 + dist * Math.cos(angle), 31.5 + dist * Math.sin(angle), r.uniform(2.2, 6), r.uniform(0.1, 0.3),
+                c.plantedBlob(31.5 + dist * Math.cos(angle), 31.5 + dist * Math.sin(angle), r.uniform(2.2, 6), r.uniform(0.1, 0.3),
                         3 + r.nextInt(4), r.uniform(0, 2 * Math.PI), r.uniform(0.18, 0.38));
             }
         } else if (r.bernoulli(0.3)) {
@@ -83,8 +95,8 @@ final class ImagingGenerator implements Serializable {
         c.response(hp[1], hp[2]);
 
         Instant ts = START.plusSeconds((long) (r.uniform() * 730L * 24 * 3600));
-        return RowFactory.create(String.format("IMG-%010d", id), String.format("PAT-%09d", RowRandom.mix64(seed + id) >>> 36),
+        return new Study(RowFactory.create(String.format("IMG-%010d", id), String.format("PAT-%09d", RowRandom.mix64(seed + id) >>> 36),
                 String.format("H%02d", h + 1), Timestamp.from(ts), Date.valueOf(ts.atZone(ZoneOffset.UTC).toLocalDate()),
-                age, male ? "M" : "F", crp, wbc, hb, smoker ? 1 : 0, c.toPng(), SIZE, SIZE, finding ? 1 : 0);
+                age, male ? "M" : "F", crp, wbc, hb, smoker ? 1 : 0, c.toPng(), SIZE, SIZE, finding ? 1 : 0), c);
     }
 }

@@ -62,6 +62,22 @@ public final class SyntheticData {
         return new Result(domain.rawTable(), path, rows, version, (System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * Where the planted finding of a generated image row is (the lesions of an imaging study, the defect of an
+     * inspection), as a row-major mask over the image; all false for a negative row. This is the ground truth that
+     * image explanations are checked against.
+     *
+     * @param key the row's key as generated ({@code IMG-…} or {@code INS-…})
+     */
+    public static boolean[] plantedMask(Domain domain, long seed, String key) {
+        long id = Long.parseLong(key.substring(key.indexOf('-') + 1));
+        return switch (domain) {
+            case IMAGING -> new ImagingGenerator(seed).lesionMask(id);
+            case DEFECT -> new DefectGenerator(seed).defectMask(id);
+            default -> throw new IllegalArgumentException(domain.id() + " rows carry no image");
+        };
+    }
+
     /** A partition count that keeps tasks around 50k tabular rows or 5k images. */
     public static int defaultPartitions(Domain domain, long rows, int parallelism) {
         long perTask = domain == Domain.CREDIT ? 50_000 : 5_000;

@@ -156,6 +156,48 @@ class SyntheticDataTest extends LocalSparkTest {
         assertTrue(humSpot > humNone + 3, "spots come with humidity: " + humSpot + " vs " + humNone);
     }
 
+    /** The planted-finding masks mark exactly the positive rows, and the marked pixels are where the image departs from its surroundings. */
+    @Test
+    void plantedMasksCoverTheLesionsAndDefectsOfPositiveRowsOnly() throws IOException {
+        for (Domain domain : new Domain[]{Domain.IMAGING, Domain.DEFECT}) {
+            String label = domain == Domain.IMAGING ? "finding" : "is_defect";
+            String key = domain.entityKey();
+            int positives = 0;
+            double inside = 0;
+            double outside = 0;
+            for (Row row : SyntheticData.rows(spark, domain, 120, 1, 11).collectAsList()) {
+                boolean[] mask = SyntheticData.plantedMask(domain, 11, row.getAs(key));
+                int marked = 0;
+                for (boolean m : mask) {
+                    marked += m ? 1 : 0;
+                }
+                int positive = row.<Integer>getAs(label);
+                assertEquals(positive == 1, marked > 0, row.getAs(key) + ": " + marked + " marked pixels, " + label + " = " + positive);
+                if (positive == 1) {
+                    positives++;
+                    assertTrue(marked < 64 * 64 / 8, row.getAs(key) + " marks " + marked + " pixels");
+                    int[] px = gray(row.getAs("image"));
+                    double median = Arrays.stream(px).sorted().toArray()[px.length / 2];
+                    double in = 0;
+                    double out = 0;
+                    for (int i = 0; i < px.length; i++) {
+                        if (mask[i]) {
+                            in += Math.abs(px[i] - median) / marked;
+                        } else {
+                            out += Math.abs(px[i] - median) / (px.length - marked);
+                        }
+                    }
+                    inside += in;
+                    outside += out;
+                }
+            }
+            System.out.printf("%s: %d positives, mean |pixel − median| inside the mask %.1f, outside %.1f%n", domain.id(), positives,
+                    inside / positives, outside / positives);
+            assertTrue(positives >= 10, domain.id() + " positives " + positives);
+            assertTrue(inside > 1.5 * outside, domain.id() + ": planted pixels should stand out, " + inside / positives + " vs " + outside / positives);
+        }
+    }
+
     /** Brightest 3×3 neighbourhood minus the image's median: lesions are small bright blobs. */
     static double brightSpotScore(byte[] png) throws IOException {
         int[] px = gray(png);

@@ -31,7 +31,7 @@ class ArchitectureTest {
     static final ArchRule layersPointDown = layeredArchitecture().consideringOnlyDependenciesInAnyPackage("io.fedlake..")
             .layer("cli").definedBy("io.fedlake.cli..")
             .layer("jobs").definedBy("io.fedlake.train..", "io.fedlake.score..", "io.fedlake.ingest..", "io.fedlake.registry..",
-                    "io.fedlake.generate..", "io.fedlake.report..")
+                    "io.fedlake.generate..", "io.fedlake.report..", "io.fedlake.explain..")
             .layer("presets").definedBy("io.fedlake.preset..")
             .layer("engine").definedBy("io.fedlake.translate..", "io.fedlake.lake..", "io.fedlake.eval..", "io.fedlake.gpu..")
             .layer("model zoo").definedBy("io.fedlake.zoo..")

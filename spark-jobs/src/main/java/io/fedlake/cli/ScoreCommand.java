@@ -1,6 +1,7 @@
 package io.fedlake.cli;
 
 import io.fedlake.core.UserError;
+import io.fedlake.explain.ImageExplanations;
 
 import io.fedlake.preset.Domain;
 import io.fedlake.lake.Lake;
@@ -47,6 +48,11 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--reason-codes", description = "Reason codes per row (occlusion attributions). Default: 4 for credit, 0 for images and your own tables")
     Integer reasonCodes;
 
+    @Option(names = "--explain-images", paramLabel = "N", description = "After scoring, explain the N highest-scored images "
+            + "(integrated gradients against a blurred baseline) into explanations.<domain> as heatmap PNGs; image models only, N ≤ "
+            + ImageExplanations.MAX_IMAGES)
+    Integer explainImages;
+
     @Option(names = "--features", split = ",", paramLabel = "VIEW", description = "Feature views to attach as of each row's --event-time "
             + "(point in time, within each view's TTL), as the model was trained; their Delta versions are recorded on every score row")
     java.util.List<String> features;
@@ -66,6 +72,9 @@ final class ScoreCommand extends SparkCommand {
         logicalDate = DateOption.parse("--date", date);
         if (table == null) {
             table = domain.rawTable();
+        }
+        if (explainImages != null && (explainImages < 1 || explainImages > ImageExplanations.MAX_IMAGES)) {
+            throw new IllegalArgumentException("--explain-images must be within 1…" + ImageExplanations.MAX_IMAGES + ", got " + explainImages);
         }
     }
 
@@ -98,6 +107,9 @@ final class ScoreCommand extends SparkCommand {
         // A user's table (its ingest recorded the roles) scores into scores.<its name>, keyed as it was ingested; the
         // decision words are the model's positive class and its negation
         java.util.List<io.fedlake.zoo.ModelSpec.Output> outputs = loaded.preprocessing().outputs();
+        if (explainImages != null) {
+            ImageExplanations.requireExplainable(loaded, model); // refused before any scoring work
+        }
         if (outputs.stream().noneMatch(io.fedlake.zoo.ModelSpec.Output::binary) && threshold != null) {
             throw new UserError("--threshold applies to a model with a binary output; " + model + " predicts "
                     + outputs.stream().map(o -> o.regression() ? o.column() + " (regression)" : o.column() + " (" + o.classes().size() + " classes)").toList());
@@ -109,13 +121,21 @@ final class ScoreCommand extends SparkCommand {
         String positiveClass = outputs.get(0).binary() ? outputs.get(0).classes().get(1) : null;
         java.util.List<String> decisions = own && positiveClass != null && !positiveClass.equals("1") ? java.util.List.of(positiveClass, "not " + positiveClass)
                 : own ? java.util.List.of("positive", "negative") : ScoringPresets.decisions(domain);
-        ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(own ? table.substring(table.indexOf('.') + 1) : domain.id(), input, rows,
-                own ? roles.key() : domain.entityKey(), own ? roles.client() : domain.clientKey(), loaded, logicalDate, runId, batchSize,
+        String scoreDomain = own ? table.substring(table.indexOf('.') + 1) : domain.id();
+        String entityKey = own ? roles.key() : domain.entityKey();
+        ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(scoreDomain, input, rows,
+                entityKey, own ? roles.client() : domain.clientKey(), loaded, logicalDate, runId, batchSize,
                 threshold != null ? threshold : own ? 0.5 : ScoringPresets.defaultThreshold(domain), decisions,
                 reasonCodes != null ? reasonCodes : own ? 0 : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain), featureViews));
         out.printf("scored %s for %s with %s:%s: %,d read = %,d scored + %,d quarantined in %.1f s → %s (Delta version %d)%n",
                 table, logicalDate, loaded.version().name(), loaded.version().version(), o.input(), o.scored(), o.quarantined(),
                 o.seconds(), o.scoresPath(), o.scoresVersion());
+        if (explainImages != null) {
+            ImageExplanations.Outcome e = ImageExplanations.run(lake, new ImageExplanations.Request(
+                    scoreDomain, o.scoresTable(), input, rows, entityKey, loaded, logicalDate.toString(), runId, explainImages, featureViews));
+            out.printf("explained %,d of the highest-scored images for %s with integrated gradients (mean completeness gap %.3f) in %.1f s → %s (Delta version %d)%n",
+                    e.explained(), logicalDate, e.meanCompletenessGap(), e.seconds(), e.path(), e.version());
+        }
         return 0;
     }
 }

@@ -55,6 +55,11 @@ public enum Domain {
         };
     }
 
+    /** Whether the domain's rows carry an image (its models can be asked for image explanations). */
+    public boolean hasImages() {
+        return dataSpec().imageColumn() != null;
+    }
+
     /** The raw table's typed schema: what the generator writes and what a CSV of this domain is read as. */
     public StructType rawSchema() {
         return switch (this) {

@@ -390,7 +390,7 @@ public final class ScoringJob {
      * Replaces one date partition (only its rows matching {@code alsoWhere}, if given); a commit that conflicts with a
      * concurrent writer (another date) is retried.
      */
-    static void writeDatePartition(Dataset<Row> rows, String path, String date, String alsoWhere, String runId, LongAccumulator... counters) {
+    public static void writeDatePartition(Dataset<Row> rows, String path, String date, String alsoWhere, String runId, LongAccumulator... counters) {
         for (int attempt = 1; ; attempt++) {
             for (LongAccumulator c : counters) {
                 c.reset();

@@ -52,6 +52,92 @@ class ImageTrainingTest extends LocalSparkTest {
 
         assertEquals(0, o.rejectedRows());
         assertTrue(o.holdout().auc() > 0.75, "imaging-fusion holdout AUC " + o.holdout().auc());
+        explanationsPointAtThePlantedFinding(Domain.IMAGING, "imaging-fusion", 21);
+    }
+
+    /**
+     * Scores a day, explains its 12 highest-scored images and checks, against the generator's masks, that the positive
+     * attribution mass of each true positive lies mostly on its planted lesion or defect, far above the mask's share
+     * of the image (chance).
+     */
+    private static void explanationsPointAtThePlantedFinding(Domain domain, String model, long seed) {
+        String key = domain.entityKey();
+        String client = domain.clientKey();
+        Lake.Snapshot input = lake.readLatest(domain.rawTable(), "test");
+        Dataset<Row> day = input.data().orderBy(key).limit(300);
+        io.fedlake.registry.ModelFiles.LoadedModel loaded = new ModelRegistry(lake).load(model);
+        String runId = "job-explain-" + domain.id();
+        ScoringJob.Outcome scored = ScoringJob.run(lake, new ScoringJob.Request(domain.id(), input, day, key, client, loaded,
+                LocalDate.of(2026, 11, 24), runId, 64, 0.5, ScoringPresets.decisions(domain), 0, Map.of()));
+        io.fedlake.explain.ImageExplanations.Outcome e = io.fedlake.explain.ImageExplanations.run(lake, new io.fedlake.explain.ImageExplanations.Request(
+                domain.id(), scored.scoresTable(), input, day, key, loaded, "2026-11-24", runId, 12, Map.of()));
+        assertEquals(12, e.explained());
+        List<Row> stored = spark.read().format("delta").load(e.path()).where("job_run_id = '" + runId + "'").orderBy("rank").collectAsList();
+        assertEquals(12, stored.size());
+        try {
+            java.awt.image.BufferedImage heatmap = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(stored.get(0).getAs("heatmap_png")));
+            assertEquals(List.of(2 * 64 * 3 + 4, 64 * 3), List.of(heatmap.getWidth(), heatmap.getHeight()), "image | overlay, 3× each");
+        } catch (java.io.IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+        // ranked as scored: rank 1 is the highest probability, and each carries its scoring run's model and key
+        assertEquals(e.attributions().get(0).getKey(), stored.get(0).getAs("entity_id"));
+        assertTrue(stored.get(0).<Double>getAs("probability") >= stored.get(11).<Double>getAs("probability"));
+        assertEquals(loaded.version().version(), stored.get(0).getAs("model_version"));
+        assertEquals("integrated-gradients", stored.get(0).getAs("method"));
+
+        double inside = 0;
+        double chance = 0;
+        int truePositives = 0;
+        for (Map.Entry<String, io.fedlake.explain.IntegratedGradients.Attribution> entry : e.attributions()) {
+            boolean[] mask = dilate(SyntheticData.plantedMask(domain, seed, entry.getKey()), 64, 64);
+            float[] a = entry.getValue().attributions();
+            double total = 0;
+            double in = 0;
+            int area = 0;
+            for (int i = 0; i < a.length; i++) {
+                double positive = Math.max(0, a[i]);
+                total += positive;
+                in += mask[i] ? positive : 0;
+                area += mask[i] ? 1 : 0;
+            }
+            if (area == 0 || total == 0) {
+                continue; // a false positive: no planted finding to point at
+            }
+            truePositives++;
+            inside += in / total;
+            chance += (double) area / a.length;
+        }
+        inside /= truePositives;
+        chance /= truePositives;
+        System.out.printf("%s explanations: %d true positives of 12, %.1f%% of the positive attribution inside the finding's mask "
+                + "(chance %.1f%%), mean completeness gap %.3f%n", model, truePositives, 100 * inside, 100 * chance, e.meanCompletenessGap());
+        assertTrue(truePositives >= 6, "true positives among the 12 highest scores: " + truePositives);
+        // completeness: each row's attributions add up to logit(image) − logit(blurred image), up to the Riemann sum's error
+        assertTrue(e.meanCompletenessGap() < 0.15, "mean |Σ attributions − Δ logit| " + e.meanCompletenessGap());
+        assertTrue(inside > 0.5 && inside > 5 * chance, String.format("attribution inside the mask %.3f vs chance %.3f", inside, chance));
+    }
+
+    /** The mask grown by one pixel: a finding's soft edge belongs to it. */
+    private static boolean[] dilate(boolean[] mask, int width, int height) {
+        boolean[] out = mask.clone();
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                if (!mask[y * width + x]) {
+                    continue;
+                }
+                for (int dy = -1; dy <= 1; dy++) {
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int yy = y + dy;
+                        int xx = x + dx;
+                        if (yy >= 0 && xx >= 0 && yy < height && xx < width) {
+                            out[yy * width + xx] = true;
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Test
@@ -82,5 +168,6 @@ class ImageTrainingTest extends LocalSparkTest {
                 .agg(avg(when(col("defect_type").notEqual("none"), col("probability"))), avg(when(col("defect_type").equalTo("none"), col("probability"))))
                 .head();
         assertTrue(means.getDouble(0) > means.getDouble(1), "mean probability of defective vs sound parts: " + means);
+        explanationsPointAtThePlantedFinding(Domain.DEFECT, "defect-fusion", 22);
     }
 }

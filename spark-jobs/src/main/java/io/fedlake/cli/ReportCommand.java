@@ -24,6 +24,10 @@ final class ReportCommand extends SparkCommand {
     @Option(names = "--date", description = "Logical date (yyyy-MM-dd) of --scores")
     String dateText;
 
+    @Option(names = "--all-dates", description = "With --scores: the date was scored with score --all-dates (every input row), so "
+            + "its counts reconcile against the whole input, as reconcile --all-dates does")
+    boolean allDates;
+
     private Domain domain;
     private LocalDate date;
 
@@ -32,8 +36,9 @@ final class ReportCommand extends SparkCommand {
         if ((model == null) == (scores == null)) {
             throw new IllegalArgumentException("give exactly one of --model NAME[:VERSION|@ALIAS] or --scores DOMAIN --date D");
         }
-        if (model != null && dateText != null) {
-            throw new IllegalArgumentException("--date applies to --scores, not to --model (the model report covers its latest scoring dates)");
+        if (model != null && (dateText != null || allDates)) {
+            throw new IllegalArgumentException((allDates ? "--all-dates" : "--date")
+                    + " applies to --scores, not to --model (the model report covers its latest scoring dates)");
         }
         if (scores != null) {
             domain = Domain.parse(scores);
@@ -53,7 +58,7 @@ final class ReportCommand extends SparkCommand {
             out.printf("report of %s (%d charts, holdout AUC %.6f recomputed, %.6f registered): %s%n", w.model(), w.images(), w.recomputedAuc(),
                     w.registeredAuc(), w.path());
         } else {
-            ScoresReport.Written w = ScoresReport.write(lake, domain, date, progress);
+            ScoresReport.Written w = ScoresReport.write(lake, domain, date, allDates, progress);
             out.printf("report of %s for %s (%d charts, %,d scored + %,d quarantined, %s): %s%n", domain.scoresTable(), date, w.images(), w.scored(),
                     w.quarantined(), w.reconciles() ? "reconciles" : "DOES NOT RECONCILE", w.path());
         }

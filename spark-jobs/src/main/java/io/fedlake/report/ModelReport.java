@@ -346,6 +346,9 @@ public final class ModelReport {
         List<String> latest = dates.subList(Math.max(0, dates.size() - DRIFT_DATES), dates.size());
         ScoreSections.driftOverDates(lake, html, scores, h, meta, latest);
         progress.accept("scores, reason codes and drift for " + dates.size() + " date(s)");
+        if (domain.hasImages()) {
+            ScoreSections.explanations(lake, html, domain.id(), mv.name(), mv.version(), null);
+        }
     }
 
     static void reasonCodes(Html html, Dataset<Row> scores, String adverse) {

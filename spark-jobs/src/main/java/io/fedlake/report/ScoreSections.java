@@ -32,6 +32,52 @@ final class ScoreSections {
         return out;
     }
 
+    /** Heatmaps shown per report: a grid a reviewer can take in at a glance. */
+    static final int EXPLANATIONS_SHOWN = 12;
+
+    /**
+     * The image explanations of one scored date (the latest with any, when {@code date} is null) for the model version,
+     * highest-scored first. Heatmaps from a scoring run other than the one whose scores the date now holds are shown
+     * with a warning: the date was scored again without {@code --explain-images}.
+     */
+    static void explanations(Lake lake, Html html, String domain, String modelName, String modelVersion, String date) {
+        String table = "explanations." + domain;
+        html.subsection("Image explanations");
+        if (!lake.exists(table)) {
+            html.note("No " + table + " table: score with --explain-images N to explain the N highest-scored images.");
+            return;
+        }
+        Dataset<Row> all = lake.spark().read().format("delta").load(lake.pathOf(table))
+                .where(col("model_name").equalTo(modelName).and(col("model_version").cast("string").equalTo(modelVersion)));
+        String day = date;
+        if (day == null) {
+            List<Row> latest = all.select(col("logical_date").cast("string")).distinct().orderBy(col("logical_date").desc()).limit(1).collectAsList();
+            day = latest.isEmpty() ? null : latest.get(0).getString(0);
+        }
+        List<Row> rows = day == null ? List.of() : all.where(col("logical_date").cast("string").equalTo(day)).orderBy("rank")
+                .limit(EXPLANATIONS_SHOWN).collectAsList();
+        if (rows.isEmpty()) {
+            html.note(modelName + ":" + modelVersion + " has no explanations" + (date == null ? "" : " for " + date)
+                    + " in " + table + ": score with --explain-images N.");
+            return;
+        }
+        String run = rows.get(0).getAs("job_run_id");
+        List<Row> scoredBy = lake.spark().read().format("delta").load(lake.pathOf("scores." + domain))
+                .where(col("logical_date").cast("string").equalTo(day)).select("job_run_id").distinct().collectAsList();
+        if (scoredBy.stream().noneMatch(r -> run.equals(r.getString(0)))) {
+            html.warning("These explanations come from scoring run " + run + ", but " + day + " was scored again since (run "
+                    + String.join(", ", scoredBy.stream().map(r -> r.getString(0)).toList()) + ") without --explain-images.");
+        }
+        html.note(String.format("The %d highest-scored images of %s (run %s): %s (%s). Left, the image as the network saw it; right, the "
+                        + "pixels that raised the score, red to yellow. Attributions sum to the logit's change from the blurred image "
+                        + "(mean completeness gap %.3f).", rows.size(), day, run, rows.get(0).getAs("method"), rows.get(0).getAs("baseline"),
+                rows.stream().mapToDouble(r -> Math.abs(r.<Double>getAs("completeness_gap"))).average().orElse(0)));
+        for (Row r : rows) {
+            html.figure(r.getAs("heatmap_png"), "explanation heatmap", String.format("#%d %s (%s) p = %.3f", r.<Integer>getAs("rank"),
+                    r.getAs("entity_id"), r.getAs("client_id"), r.<Double>getAs("probability")));
+        }
+    }
+
     /** Box plot of the probability per logical date (exact minimum and maximum, approximate quartiles). */
     static void distributionOverTime(Html html, Dataset<Row> scores, List<String> dates) {
         if (!List.of(scores.columns()).contains("probability")) {

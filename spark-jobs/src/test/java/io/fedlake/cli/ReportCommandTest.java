@@ -93,8 +93,29 @@ class ReportCommandTest {
         assertUsage(CliRun.of("report", "--model", "m", "--scores", "credit", "--date", DATE), "fedlake: give exactly one of --model NAME[:VERSION|@ALIAS] or --scores DOMAIN --date D");
         assertUsage(CliRun.of("report", "--scores", "credit"), "fedlake: --scores needs --date yyyy-MM-dd");
         assertUsage(CliRun.of("report", "--model", "m", "--date", DATE), "fedlake: --date applies to --scores, not to --model (the model report covers its latest scoring dates)");
+        assertUsage(CliRun.of("report", "--model", "m", "--all-dates"), "fedlake: --all-dates applies to --scores, not to --model (the model report covers its latest scoring dates)");
         CliRun missing = run("report", "--model", "no-such-model");
         assertEquals(1, missing.code(), missing.err());
+    }
+
+    @Test
+    void explainImagesIsRefusedForATabularModelBeforeAnyScoring() {
+        assertUsage(run("score", "--model", "credit-dp", "--date", DATE, "--explain-images", "0"), "fedlake: --explain-images must be within 1…500, got 0");
+        assertUsage(run("score", "--model", "credit-dp", "--date", DATE, "--explain-images", "501"), "fedlake: --explain-images must be within 1…500, got 501");
+        long before = deltaVersions("scores/credit");
+        CliRun r = run("score", "--model", "credit-dp", "--date", DATE, "--explain-images", "4");
+        assertEquals(1, r.code(), r.err());
+        assertEquals("fedlake: error: --explain-images explains a model with one image input; credit-dp has 0", r.err().strip());
+        assertEquals(before, deltaVersions("scores/credit"), "a refused explanation wrote scores");
+    }
+
+    /** How many commits a Delta table's log holds. */
+    private long deltaVersions(String table) {
+        try (var files = Files.list(lake.resolve(table).resolve("_delta_log"))) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void assertUsage(CliRun r, String firstLine) {

@@ -18,14 +18,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The reports open in a real browser: headless Chromium (Debian's package, installed by {@code tests/bin/chromium.sh})
- * loads the model reports of a credit, an imaging, a defect and a federated DP model, and one date's scoring report;
- * every embedded chart decodes (none broken), and a screenshot of each is taken (kept under
+ * loads the model reports of a credit, an imaging, a defect and a federated DP model, and two dates' scoring reports
+ * (credit, and imaging with its grid of image explanations); every embedded chart and heatmap decodes (none broken), and a screenshot of each is taken (kept under
  * {@code tests/target/report-screenshots/}) and is not blank.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -38,6 +39,8 @@ class ReportBrowserIT {
     /** The pipeline scores the holdout at DATE; credit-dp scores SCORED's rows (a date replaces its earlier scores). */
     private static final String DATE = "2025-07-16";
     private static final String SCORED = "2025-07-15";
+    private static final List<String> IMAGE_DOMAINS = List.of("imaging", "defect");
+    private static final int EXPLAINED = 6;
     private String chromium;
     private String[] common;
 
@@ -48,13 +51,19 @@ class ReportBrowserIT {
         fedlake("pipeline", "--rows", "6000", "--image-rows", "300", "--rounds", "2", "--epochs", "1", "--date", DATE);
         fedlake("train", "--domain", "credit", "--regime", "fedavg", "--rounds", "3", "--dp-noise", "0.5", "--dp-epsilon", "50", "--name", "credit-dp");
         fedlake("score", "--domain", "credit", "--model", "credit-dp", "--date", SCORED);
+        for (String domain : IMAGE_DOMAINS) { // every image scored under SCORED, the highest-scored explained
+            fedlake("score", "--domain", domain, "--model", domain + "-fusion", "--date", SCORED, "--all-dates", "--explain-images", String.valueOf(EXPLAINED));
+        }
         Files.createDirectories(SHOTS);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"credit-mlp", "imaging-fusion", "defect-fusion", "credit-dp", "scores:credit"})
+    @ValueSource(strings = {"credit-mlp", "imaging-fusion", "defect-fusion", "credit-dp", "scores:credit", "scores:imaging"})
     void reportOpensInChromiumWithNoBrokenImage(String which) throws Exception {
-        String out = which.startsWith("scores:") ? fedlake("report", "--scores", which.substring(7), "--date", SCORED) : fedlake("report", "--model", which);
+        // the image domains scored every input row under SCORED (score --all-dates), and are reconciled as such
+        String out = which.startsWith("scores:") ? fedlake(Stream.concat(Stream.of("report", "--scores", which.substring(7), "--date", SCORED),
+                IMAGE_DOMAINS.contains(which.substring(7)) ? Stream.of("--all-dates") : Stream.empty()).toArray(String[]::new))
+                : fedlake("report", "--model", which);
         Matcher m = Pattern.compile("\\((\\d+) charts.*: file:(\\S+)$", Pattern.MULTILINE).matcher(out);
         assertTrue(m.find(), out);
         int charts = Integer.parseInt(m.group(1));
@@ -64,12 +73,17 @@ class ReportBrowserIT {
         if (which.startsWith("scores:")) {
             assertTrue(out.contains("reconciles)"), out);
         }
+        String html = Files.readString(report);
+        boolean images = IMAGE_DOMAINS.stream().anyMatch(which::contains);
+        assertEquals(images ? EXPLAINED : 0, Pattern.compile("<img alt=\"explanation heatmap\"").matcher(html).results().count(),
+                which + ": explanation heatmaps in the grid");
+        assertEquals(images, html.contains("Image explanations"), which + ": image explanations section");
+        assertTrue(!html.contains("was scored again since"), which + ": explanations of a run the scores no longer hold");
 
         // A probe appended to a copy of the page: after load, the body carries how many images there are and how
         // many the browser could not decode.
         Path probed = tmp.resolve(which.replace(':', '-') + "-probed.html");
-        String page = Files.readString(report);
-        Files.writeString(probed, page.replace("</body>", "<script>window.addEventListener('load', () => { const i = [...document.images];"
+        Files.writeString(probed, html.replace("</body>", "<script>window.addEventListener('load', () => { const i = [...document.images];"
                 + " document.body.dataset.images = i.length; document.body.dataset.broken = i.filter(x => !x.complete || x.naturalWidth === 0).length; });"
                 + "</script></body>"));
         String dom = run(chromium(List.of("--virtual-time-budget=10000", "--dump-dom", probed.toUri().toString())), 120);

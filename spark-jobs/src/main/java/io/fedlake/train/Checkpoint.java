@@ -18,22 +18,30 @@ import java.util.Map;
 
 /**
  * Everything needed to continue a run after round {@code round}: the global parameters, the optimiser state
- * (parameter averaging) or the server strategy's state (federated), the privacy accountant's state, and the
- * round counter. Randomness is derived from (seed, round, client), so the round counter is the RNG state. The
+ * (parameter averaging) or the server strategy's state (federated), the privacy accountant's state, the round
+ * counter, and the {@code training.rounds} rows of rounds up to this one that the {@link RoundLog} had not committed
+ * yet ({@link RoundLog#unflushed()}), so a crash loses no round's row. Randomness is derived from (seed, round, client), so the round counter is the RNG state. The
  * {@code fingerprint} names the configuration that produced it; resuming under a different one is refused.
  *
  * <p>Files are written to any Hadoop URI as {@code round-NNNNNN.ckpt} via a temporary file and a rename, so a
  * crash mid-write never leaves a truncated latest checkpoint; the two newest are kept.
  */
-public record Checkpoint(int round, String fingerprint, Map<String, float[]> arrays, double[] accountant) {
+public record Checkpoint(int round, String fingerprint, Map<String, float[]> arrays, double[] accountant, byte[] roundLog) {
 
     private static final int MAGIC = 0x46_4C_43_4B; // "FLCK"
-    private static final int FORMAT = 1;
+    /** 2 added the round log's uncommitted rows; 1 is still read (with none). */
+    private static final int FORMAT = 2;
     private static final int KEEP = 2;
 
     public Checkpoint {
         arrays = new LinkedHashMap<>(arrays);
         accountant = accountant == null ? new double[0] : accountant.clone();
+        roundLog = roundLog == null ? new byte[0] : roundLog.clone();
+    }
+
+    /** A checkpoint that carries no round log rows. */
+    public Checkpoint(int round, String fingerprint, Map<String, float[]> arrays, double[] accountant) {
+        this(round, fingerprint, arrays, accountant, null);
     }
 
     public float[] array(String name) {
@@ -74,6 +82,8 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
                 for (double v : accountant) {
                     out.writeDouble(v);
                 }
+                out.writeInt(roundLog.length);
+                out.write(roundLog);
             }
             Path target = new Path(d, String.format("round-%06d.ckpt", round));
             fs.delete(target, false);
@@ -114,7 +124,7 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
         public void submit(Checkpoint c) {
             Map<String, float[]> copies = new LinkedHashMap<>();
             c.arrays().forEach((name, a) -> copies.put(name, a.clone()));
-            Checkpoint own = new Checkpoint(c.round(), c.fingerprint(), copies, c.accountant());
+            Checkpoint own = new Checkpoint(c.round(), c.fingerprint(), copies, c.accountant(), c.roundLog());
             awaitLast();
             last = thread.submit(() -> own.write(dir, hadoop));
         }
@@ -176,8 +186,9 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
 
     private static Checkpoint read(FileSystem fs, Path p) throws IOException {
         try (FSDataInputStream raw = fs.open(p); DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
-            if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
-                throw new IOException(p + " is not a Fedlake checkpoint (format " + FORMAT + ")");
+            int format = in.readInt() == MAGIC ? in.readInt() : -1;
+            if (format != 1 && format != FORMAT) {
+                throw new IOException(p + " is not a Fedlake checkpoint (format 1 or " + FORMAT + ")");
             }
             int round = in.readInt();
             String fingerprint = in.readUTF();
@@ -195,7 +206,9 @@ public record Checkpoint(int round, String fingerprint, Map<String, float[]> arr
             for (int k = 0; k < acc.length; k++) {
                 acc[k] = in.readDouble();
             }
-            return new Checkpoint(round, fingerprint, arrays, acc);
+            byte[] roundLog = new byte[format >= 2 ? in.readInt() : 0];
+            in.readFully(roundLog);
+            return new Checkpoint(round, fingerprint, arrays, acc, roundLog);
         }
     }
 

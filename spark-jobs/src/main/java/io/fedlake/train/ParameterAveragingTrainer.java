@@ -143,7 +143,7 @@ public final class ParameterAveragingTrainer implements Trainer {
                 if (ctx.stopping() != null) {
                     ctx.stopping().restore(new java.util.HashMap<>(c.arrays()));
                 }
-                log.truncateAfter(startRound);
+                log.resumeAfter(startRound, c.roundLog());
                 ctx.progress().accept("resumed from the checkpoint of round " + startRound + "/" + schedule.totalRounds());
             }
             for (int round = startRound + 1; round <= schedule.totalRounds(); round++) {
@@ -171,17 +171,18 @@ public final class ParameterAveragingTrainer implements Trainer {
                 current.updater().length > 0 ? avg.updater.divideBy(avg.updater.terms()) : current.updater());
         Evaluated evaluated = evaluateIfDue(run, round, next);
         boolean stop = stopping != null && evaluated.metrics() != null && stopping.observe(round, epoch + 1, evaluated.metrics(), next.params());
+        long bytes = 16L * (next.params().length + next.updater().length) * avg.params.terms();
+        log.stage(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, evaluated.metrics(),
+                schedule.workers(), (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, evaluated.seconds(),
+                List.of()));
         if (round % run.checkpointEvery() == 0 || round == schedule.totalRounds()) {
             Map<String, float[]> arrays = new java.util.LinkedHashMap<>(Map.of("params", next.params(), "updater", next.updater()));
             if (stopping != null) {
                 arrays.putAll(stopping.state());
             }
-            checkpoints.submit(new Checkpoint(round, schedule.fingerprint(), arrays, null));
+            checkpoints.submit(new Checkpoint(round, schedule.fingerprint(), arrays, null, log.unflushed()));
         }
-        long bytes = 16L * (next.params().length + next.updater().length) * avg.params.terms();
-        log.record(new RoundLog.Round(round, epoch + 1, 1, avg.batches == 0 ? null : avg.lossSum / avg.batches, evaluated.metrics(),
-                schedule.workers(), (int) avg.params.terms(), avg.examples, bytes, null, null, (System.nanoTime() - t0) / 1e9, evaluated.seconds(),
-                List.of()));
+        log.release();
         return new RoundResult(next, stop);
     }
 

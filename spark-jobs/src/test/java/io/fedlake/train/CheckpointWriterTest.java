@@ -28,7 +28,7 @@ class CheckpointWriterTest {
         try (Checkpoint.Writer w = new Checkpoint.Writer(uri, new Configuration())) {
             for (int round = 1; round <= 5; round++) {
                 params[0] = round;
-                w.submit(new Checkpoint(round, "fp", Map.of("params", params), new double[]{round}));
+                w.submit(new Checkpoint(round, "fp", Map.of("params", params), new double[]{round}, new byte[]{(byte) round, 7}));
             }
             params[0] = 99f;   // changed after the last submit: the checkpoint must keep the value it was given
         }
@@ -40,6 +40,7 @@ class CheckpointWriterTest {
         assertEquals(5, latest.round());
         assertArrayEquals(new float[]{5f, 2f, 3f}, latest.array("params"));
         assertArrayEquals(new double[]{5}, latest.accountant());
+        assertArrayEquals(new byte[]{5, 7}, latest.roundLog(), "the round log's uncommitted rows travel with the checkpoint");
     }
 
     @Test

@@ -275,7 +275,7 @@ public final class FederatedTrainer implements Trainer {
             state.accountant.restore(c.accountant());
             state.epsilon = state.accountant.steps() == 0 ? null : state.accountant.epsilon(f.dp().delta());
         }
-        log.truncateAfter(start);
+        log.resumeAfter(start, c.roundLog());
         run.ctx().progress().accept("resumed from the checkpoint of round " + start + "/" + f.rounds());
         return start;
     }
@@ -299,10 +299,11 @@ public final class FederatedTrainer implements Trainer {
         boolean reached = f.targetAuc() > 0 && evaluated.metrics() != null && evaluated.metrics().auc() >= f.targetAuc();
         EarlyStopping.Tracker stopping = run.ctx().stopping();
         boolean stop = stopping != null && evaluated.metrics() != null && stopping.observe(round, round, evaluated.metrics(), state.global);
-        checkpointIfDue(run, round, reached, state, checkpoints);
-        log.record(new RoundLog.Round(round, round, attempt.number(), outcome.meanLoss(), evaluated.metrics(), outcome.selected(), outcome.completed(),
+        log.stage(new RoundLog.Round(round, round, attempt.number(), outcome.meanLoss(), evaluated.metrics(), outcome.selected(), outcome.completed(),
                 outcome.examples(), outcome.bytes(), state.epsilon, f.dp() == null ? null : f.dp().delta(), (System.nanoTime() - t0) / 1e9,
                 evaluated.seconds(), outcome.clientRows()));
+        checkpointIfDue(run, round, reached, state, checkpoints, log);
+        log.release();
         state.roundsRun = round;
         if (reached) {
             run.ctx().progress().accept(String.format("target holdout AUC %.4f reached after %d round(s)", f.targetAuc(), round));
@@ -397,7 +398,7 @@ public final class FederatedTrainer implements Trainer {
      * every round's accountant state is on disk before its result is shown or logged, so a resume never forgets
      * privacy that was spent on something released.
      */
-    private void checkpointIfDue(Rounds run, int round, boolean reached, State state, Checkpoint.Writer checkpoints) {
+    private void checkpointIfDue(Rounds run, int round, boolean reached, State state, Checkpoint.Writer checkpoints, RoundLog log) {
         if (round % run.config().checkpointEvery() == 0 || round == run.f().rounds() || reached || state.accountant != null) {
             Map<String, float[]> arrays = new LinkedHashMap<>();
             arrays.put("params", state.global);
@@ -405,7 +406,8 @@ public final class FederatedTrainer implements Trainer {
             if (run.ctx().stopping() != null) {
                 arrays.putAll(run.ctx().stopping().state());
             }
-            checkpoints.submit(new Checkpoint(round, run.fingerprint(), arrays, state.accountant == null ? null : state.accountant.state()));
+            checkpoints.submit(new Checkpoint(round, run.fingerprint(), arrays, state.accountant == null ? null : state.accountant.state(),
+                    log.unflushed()));
             if (state.accountant != null) {
                 checkpoints.await();
             }

@@ -388,7 +388,8 @@ public final class ScoringJob {
 
     /**
      * Replaces one date partition (only its rows matching {@code alsoWhere}, if given); a commit that conflicts with a
-     * concurrent writer (another date) is retried.
+     * concurrent writer is retried: the rows are computed and written again on the newer table state, so when two runs
+     * replace the same date the later commit's rows are the date's, whole.
      */
     public static void writeDatePartition(Dataset<Row> rows, String path, String date, String alsoWhere, String runId, LongAccumulator... counters) {
         for (int attempt = 1; ; attempt++) {
@@ -408,6 +409,8 @@ public final class ScoringJob {
                 if (attempt >= MAX_COMMIT_ATTEMPTS) {
                     throw new UserError("could not commit " + path + " for " + date + " after " + attempt + " attempts: " + e.getMessage(), e);
                 }
+                LOG.info(String.format("the commit to %s for %s conflicted with a concurrent writer (%s); writing it again, attempt %d of %d",
+                        path, date, e.getClass().getSimpleName(), attempt + 1, MAX_COMMIT_ATTEMPTS));
                 try {
                     Thread.sleep((long) (100 * attempt * (0.5 + Math.random())));
                 } catch (InterruptedException ie) {

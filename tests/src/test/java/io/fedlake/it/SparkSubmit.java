@@ -136,6 +136,16 @@ final class SparkSubmit {
             return false;
         }
 
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        /** SIGKILL, as a crashed machine or {@code kill -9}: no shutdown hook runs. Returns what it wrote until then. */
+        Result kill() throws IOException, InterruptedException {
+            process.destroyForcibly();
+            return await();
+        }
+
         Result await() throws IOException, InterruptedException {
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();

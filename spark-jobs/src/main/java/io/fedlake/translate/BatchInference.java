@@ -108,7 +108,7 @@ public final class BatchInference implements Serializable {
     public Iterator<Row> apply(Iterator<Row> rows) {
         int rowsPerBatch = taskBatch();
         return new Iterator<>() {
-            private final RowTranslator.Batch batch = translator.newBatch(rowsPerBatch);
+            private final RowTranslator.Batch batch = allocate(rowsPerBatch);
             private final List<ModelSpec.Output> outputs = translator.spec().outputs();
             private final List<Row> inputs = new ArrayList<>(rowsPerBatch);
             private final List<String> reasons = new ArrayList<>(rowsPerBatch);
@@ -211,7 +211,7 @@ public final class BatchInference implements Serializable {
         int width = passthrough.length + outputs.size() + (reasonCodes > 0 ? 1 : 0);
         int rowsPerBatch = taskBatch();
         return new Iterator<>() {
-            private final RowTranslator.Batch batch = translator.newBatch(rowsPerBatch);
+            private final RowTranslator.Batch batch = allocate(rowsPerBatch);
             private final Object[][] keys = new Object[rowsPerBatch][passthrough.length];
             private float[][] predictions;
             private String[][] codes;
@@ -365,7 +365,37 @@ public final class BatchInference implements Serializable {
         return o.regression() ? o.prediction(unit) : unit;
     }
 
+    /**
+     * A batch too large for the task's memory fails the task with the advice a user acts on, instead of an
+     * OutOfMemoryError that Spark treats as fatal: it would kill the executor, lose its other tasks and retry the
+     * same batch on the next executor until the job gives up with only "executor lost" to show. The error travels to
+     * the driver as the failed task's cause, where the CLI prints its message. It must not carry the OutOfMemoryError
+     * as its cause: Spark kills an executor whose task failed with a fatal error anywhere in its cause chain
+     * ({@code spark.executor.killOnFatalError.depth}).
+     */
+    static io.fedlake.core.UserError tooLarge(int rows, OutOfMemoryError e) {
+        return new io.fedlake.core.UserError(String.format("a batch of %,d rows does not fit in this task's memory (%s): score with a smaller "
+                + "--batch-size, e.g. %,d, or give the executors more memory (spark.executor.memory, and off the heap ND4J's "
+                + "-Dorg.bytedeco.javacpp.maxbytes)", rows, e.getMessage(), Math.max(1, rows / 4)));
+    }
+
+    private RowTranslator.Batch allocate(int rows) {
+        try {
+            return translator.newBatch(rows);
+        } catch (OutOfMemoryError e) {
+            throw tooLarge(rows, e);
+        }
+    }
+
     private float[][] forward(RowTranslator.Batch batch, String[][] codes) {
+        try {
+            return forwardPass(batch, codes);
+        } catch (OutOfMemoryError e) {
+            throw tooLarge(batch.rows(), e);
+        }
+    }
+
+    private float[][] forwardPass(RowTranslator.Batch batch, String[][] codes) {
         ComputationGraph net = NetworkPool.borrow(sha256, model::value);
         try {
             INDArray[] x = batch.features();

@@ -144,7 +144,13 @@ public final class RowTranslator implements Serializable {
             List<ModelSpec.Input> in = spec.inputs();
             this.inputs = new float[in.size()][];
             for (int i = 0; i < inputs.length; i++) {
-                inputs[i] = new float[capacity * width(in.get(i))];
+                long values = (long) capacity * width(in.get(i));
+                if (values > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException(String.format("a batch of %,d rows of %s (%,d values each) is more than one Java "
+                            + "array holds: use a batch size of at most %,d", capacity, in.get(i).name(), width(in.get(i)),
+                            (Integer.MAX_VALUE - 8) / width(in.get(i))));
+                }
+                inputs[i] = new float[(int) values];
             }
             this.labels = new float[labelIndex.length][];
             for (int o = 0; o < labels.length; o++) {

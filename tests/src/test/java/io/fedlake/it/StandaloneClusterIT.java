@@ -109,6 +109,33 @@ class StandaloneClusterIT {
         assertTrue(score.line("scored raw.imaging").contains("240 read = 240 scored + 0 quarantined"), score.tail());
     }
 
+    /**
+     * An executor (1 GB of heap) given an image batch it cannot hold: its tasks fail with the batch size advice, the
+     * executors stay (an OutOfMemoryError left to Spark would kill each in turn), and the job ends instead of hanging.
+     */
+    @Test
+    void anOversizedImageBatchFailsItsTasksWithBatchSizeAdviceAndLosesNoExecutor() throws Exception {
+        String onCluster = tmp.resolve("lake-oom").toString();
+        List<String> args = cluster.submitArgs(2);
+        ok(SparkSubmit.run(tmp, List.of(), args, java.util.Map.of(), "generate", "--lake", onCluster, "--domain", "imaging", "--rows", "120"));
+        ok(SparkSubmit.run(tmp, List.of(), args, java.util.Map.of(), "train", "--lake", onCluster, "--domain", "imaging", "--regime", "fedavg",
+                "--rounds", "1", "--no-baseline"));
+        // 100,000 rows × 64×64 floats: a 1.6 GB input buffer in a 1 GB heap
+        long t0 = System.nanoTime();
+        SparkSubmit.Result r = SparkSubmit.run(tmp, List.of(), args, java.util.Map.of(), "score", "--lake", onCluster, "--domain", "imaging",
+                "--model", "imaging-fusion:1", "--all-dates", "--date", "2026-12-04", "--batch-size", "100000");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<String> error = r.stderr().lines().filter(l -> l.startsWith("fedlake: error: ")).toList();
+        System.out.printf("StandaloneClusterIT: an oversized batch failed in %.1f s with: %s%n", seconds, error);
+        assertEquals(1, r.code(), r.tail());
+        assertEquals(1, error.size(), r.tail());
+        assertTrue(error.get(0).contains("a batch of 100,000 rows does not fit in this task's memory")
+                && error.get(0).contains("smaller --batch-size, e.g. 25,000"), error.get(0));
+        assertTrue(!r.stderr().contains("ExecutorLostFailure") && !r.stderr().contains("Lost executor"), "an executor died:\n" + r.tail());
+        assertTrue(!java.nio.file.Files.exists(Path.of(onCluster, "scores/imaging/_delta_log/00000000000000000001.json")),
+                "the failed run committed scores");
+    }
+
     private static void copy(Path from, Path to) throws java.io.IOException {
         java.nio.file.Files.createDirectories(to.getParent());
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(from)) {

@@ -48,6 +48,11 @@ final class ScoreCommand extends SparkCommand {
     @Option(names = "--reason-codes", description = "Reason codes per row (occlusion attributions). Default: 4 for credit, 0 for images and your own tables")
     Integer reasonCodes;
 
+    @Option(names = "--reason-codes-for", paramLabel = "adverse|all", description = "Which rows get reason codes: adverse (the rows "
+            + "declined, referred or rejected: an adverse-action notice owes reasons for those, not for approvals) or all. Default: adverse; "
+            + "recorded on each row as reason_codes_for")
+    String reasonCodesFor;
+
     @Option(names = "--explain-images", paramLabel = "N", description = "After scoring, explain the N highest-scored images "
             + "(integrated gradients against a blurred baseline) into explanations.<domain> as heatmap PNGs; image models only, N ≤ "
             + ImageExplanations.MAX_IMAGES)
@@ -72,6 +77,12 @@ final class ScoreCommand extends SparkCommand {
         logicalDate = DateOption.parse("--date", date);
         if (table == null) {
             table = domain.rawTable();
+        }
+        if (reasonCodesFor != null) {
+            ScoringJob.ReasonCodesFor.parse(reasonCodesFor);
+            if (reasonCodes != null && reasonCodes == 0) {
+                throw new IllegalArgumentException("--reason-codes-for applies when reason codes are computed; --reason-codes is 0");
+            }
         }
         if (explainImages != null && (explainImages < 1 || explainImages > ImageExplanations.MAX_IMAGES)) {
             throw new IllegalArgumentException("--explain-images must be within 1…" + ImageExplanations.MAX_IMAGES + ", got " + explainImages);
@@ -121,12 +132,18 @@ final class ScoreCommand extends SparkCommand {
         String positiveClass = outputs.get(0).binary() ? outputs.get(0).classes().get(1) : null;
         java.util.List<String> decisions = own && positiveClass != null && !positiveClass.equals("1") ? java.util.List.of(positiveClass, "not " + positiveClass)
                 : own ? java.util.List.of("positive", "negative") : ScoringPresets.decisions(domain);
+        int codes = reasonCodes != null ? reasonCodes : own ? 0 : ScoringPresets.defaultReasonCodes(domain);
+        if (reasonCodesFor != null && codes == 0) {
+            throw new UserError("--reason-codes-for applies when reason codes are computed; " + (own ? "a table of your own" : domain.id())
+                    + " gets none by default (give --reason-codes N)");
+        }
         String scoreDomain = own ? table.substring(table.indexOf('.') + 1) : domain.id();
         String entityKey = own ? roles.key() : domain.entityKey();
         ScoringJob.Outcome o = ScoringJob.run(lake, new ScoringJob.Request(scoreDomain, input, rows,
                 entityKey, own ? roles.client() : domain.clientKey(), loaded, logicalDate, runId, batchSize,
                 threshold != null ? threshold : own ? 0.5 : ScoringPresets.defaultThreshold(domain), decisions,
-                reasonCodes != null ? reasonCodes : own ? 0 : ScoringPresets.defaultReasonCodes(domain), ScoringPresets.featureLabels(domain), featureViews));
+                codes, ScoringPresets.featureLabels(domain), featureViews,
+                reasonCodesFor == null ? ScoringJob.ReasonCodesFor.ADVERSE : ScoringJob.ReasonCodesFor.parse(reasonCodesFor)));
         out.printf("scored %s for %s with %s:%s: %,d read = %,d scored + %,d quarantined in %.1f s → %s (Delta version %d)%n",
                 table, logicalDate, loaded.version().name(), loaded.version().version(), o.input(), o.scored(), o.quarantined(),
                 o.seconds(), o.scoresPath(), o.scoresVersion());

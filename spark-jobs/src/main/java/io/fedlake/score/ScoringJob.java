@@ -86,13 +86,24 @@ public final class ScoringJob {
      * @param threshold      probability at or above which the decision is {@code decisions[0]}
      * @param decisions      decision words for (at or above threshold, below), e.g. ("decline", "approve")
      * @param reasonCodes    reason codes per row (0 for none)
+     * @param reasonCodesFor which rows get them: {@link ReasonCodesFor#ADVERSE} (the rows whose decision is
+     *                       {@code decisions[0]}, as an adverse-action notice needs) or {@link ReasonCodesFor#ALL}
      * @param featureLabels  readable feature names for reason codes, by column name
      * @param featureViews   feature views (and their Delta versions) attached to {@code rows} through the feature
      *                       store; recorded on every score row as {@code feature_versions}
      */
     public record Request(String domain, Lake.Snapshot input, Dataset<Row> rows, String entityKey, String clientKey,
                           ModelFiles.LoadedModel model, LocalDate logicalDate, String jobRunId, int batchSize, double threshold,
-                          List<String> decisions, int reasonCodes, Map<String, String> featureLabels, Map<String, Long> featureViews) {
+                          List<String> decisions, int reasonCodes, Map<String, String> featureLabels, Map<String, Long> featureViews,
+                          ReasonCodesFor reasonCodesFor) {
+
+        /** A request with reason codes for the adverse decisions only. */
+        public Request(String domain, Lake.Snapshot input, Dataset<Row> rows, String entityKey, String clientKey,
+                       ModelFiles.LoadedModel model, LocalDate logicalDate, String jobRunId, int batchSize, double threshold,
+                       List<String> decisions, int reasonCodes, Map<String, String> featureLabels, Map<String, Long> featureViews) {
+            this(domain, input, rows, entityKey, clientKey, model, logicalDate, jobRunId, batchSize, threshold, decisions, reasonCodes,
+                    featureLabels, featureViews, ReasonCodesFor.ADVERSE);
+        }
 
         /** A request that reads no feature views. */
         public Request(String domain, Lake.Snapshot input, Dataset<Row> rows, String entityKey, String clientKey,
@@ -104,6 +115,7 @@ public final class ScoringJob {
 
         public Request {
             featureViews = Map.copyOf(featureViews);
+            java.util.Objects.requireNonNull(reasonCodesFor, "reasonCodesFor");
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
             }
@@ -118,6 +130,29 @@ public final class ScoringJob {
             }
         }
     }
+
+    /** Which scored rows carry reason codes; recorded on each row as {@value #REASON_CODES_FOR}. */
+    public enum ReasonCodesFor {
+        /** Rows whose decision is the adverse one ({@code decisions[0]}: decline, refer, reject): what the law asks reasons for. */
+        ADVERSE,
+        /** Every row. */
+        ALL;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static ReasonCodesFor parse(String word) {
+            for (ReasonCodesFor f : values()) {
+                if (f.word().equals(word)) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("--reason-codes-for must be adverse or all, got " + word);
+        }
+    }
+
+    public static final String REASON_CODES_FOR = "reason_codes_for";
 
     public record Outcome(long input, long scored, long quarantined, String scoresTable, String scoresPath, long scoresVersion,
                           String quarantineTable, double seconds) {
@@ -218,7 +253,7 @@ public final class ScoringJob {
     /** Translates and scores the projected rows in batches on the executors (lazily: nothing runs until the write). */
     private static ScoringPass scoringPass(SparkSession spark, Request r, Plan plan, Projection projection, Broadcast<byte[]> model) {
         BatchInference inference = new BatchInference(projection.translator(), model, r.model().version().sha256(), r.batchSize(), projection.keys(),
-                plan.reasonCodes(), plan.labels());
+                plan.reasonCodes(), r.reasonCodesFor() == ReasonCodesFor.ADVERSE ? r.threshold() : 0, plan.labels());
         LongAccumulator read = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows read");
         LongAccumulator rejected = spark.sparkContext().longAccumulator("scoring " + r.jobRunId() + ": rows rejected");
         JavaRDD<InternalRow> scoredRows = projection.rows().queryExecution().toRdd().toJavaRDD()
@@ -253,6 +288,7 @@ public final class ScoringJob {
         }
         if (plan.reasonCodes() > 0) {
             scoreCols.add(col(BatchInference.REASON_CODES));
+            scoreCols.add(lit(r.reasonCodesFor().word()).as(REASON_CODES_FOR));
         }
         scoreCols.addAll(provenanceColumns(mv, r.input(), r.featureViews(), r.jobRunId(), claim.scoredAt(), claim.date()));
         return scoreCols;

@@ -22,6 +22,9 @@ import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.SpecifiedIndex;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -29,6 +32,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
 
 import static io.fedlake.core.TableNames.QUARANTINE_REASON;
 
@@ -50,6 +54,8 @@ public final class BatchInference implements Serializable {
     private final int batchSize;
     private final int[] passthrough;
     private final int reasonCodes;
+    /** Reason codes only for rows whose first output is at least this (0: every row). */
+    private final double reasonCodesFrom;
     private final List<String> featureLabels;
     public static final String REASON_CODES = "reason_codes";
     /** The whole input row as JSON, filled only for rows that could not be scored (for the quarantine table). */
@@ -57,7 +63,7 @@ public final class BatchInference implements Serializable {
 
     /** @param passthrough indexes of input columns copied to the output, in order */
     public BatchInference(RowTranslator translator, Broadcast<byte[]> model, String sha256, int batchSize, int[] passthrough) {
-        this(translator, model, sha256, batchSize, passthrough, 0, List.of());
+        this(translator, model, sha256, batchSize, passthrough, 0, 0, List.of());
     }
 
     /**
@@ -65,17 +71,23 @@ public final class BatchInference implements Serializable {
      *                      occlusion — replacing the value by the training baseline (the mean of a numeric feature,
      *                      the most frequent category) — lowers the first output's probability most, strongest
      *                      first; only features that raised the probability are listed
+     * @param reasonCodesFrom reason codes only for the rows whose first output is at least this, e.g. the decision
+     *                      threshold of an adverse decision (others get none: null); 0 for every row
      * @param featureLabels readable names of the tabular features, numeric then categorical, in the preprocessor's order
      */
     public BatchInference(RowTranslator translator, Broadcast<byte[]> model, String sha256, int batchSize, int[] passthrough,
-                          int reasonCodes, List<String> featureLabels) {
+                          int reasonCodes, double reasonCodesFrom, List<String> featureLabels) {
         if (reasonCodes < 0) {
             throw new IllegalArgumentException("reason codes must be ≥ 0, got " + reasonCodes);
         }
         if (reasonCodes > 0 && (translator.preprocessing().tabular() == null || !translator.spec().outputs().get(0).binary())) {
             throw new IllegalArgumentException("reason codes need tabular features and a binary first output");
         }
+        if (!(reasonCodesFrom >= 0 && reasonCodesFrom < 1)) {
+            throw new IllegalArgumentException("reason codes from a probability in [0, 1), got " + reasonCodesFrom);
+        }
         this.reasonCodes = reasonCodes;
+        this.reasonCodesFrom = reasonCodesFrom;
         this.featureLabels = List.copyOf(featureLabels);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
@@ -167,7 +179,7 @@ public final class BatchInference implements Serializable {
                                 values[passthrough.length + o] = scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(p)).toList();
                             }
                         }
-                        if (reasonCodes > 0) {
+                        if (reasonCodes > 0 && codes[slot] != null) {
                             values[passthrough.length + outputs.size()] = scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(codes[slot])).toList();
                         }
                         slot++;
@@ -252,7 +264,7 @@ public final class BatchInference implements Serializable {
                         values[passthrough.length + o] = UnsafeArrayData.fromPrimitiveArray(p);
                     }
                 }
-                if (reasonCodes > 0) {
+                if (reasonCodes > 0 && codes[i] != null) {
                     String[] names = codes[i];
                     UTF8String[] u = new UTF8String[names.length];
                     for (int k = 0; k < u.length; k++) {
@@ -414,7 +426,30 @@ public final class BatchInference implements Serializable {
     }
 
     /** Occlusion attributions of the first output, one forward pass per tabular feature. */
-    private void reasons(ComputationGraph net, INDArray[] x, float[] base, String[][] codes) {
+    private void reasons(ComputationGraph net, INDArray[] all, float[] p, String[][] codes) {
+        // Only the rows that need codes go through the occlusion passes: at a 10 % decline rate, a tenth of the work.
+        int[] rows = IntStream.range(0, p.length).filter(i -> p[i] >= reasonCodesFrom).toArray();
+        if (rows.length == 0) {
+            return;
+        }
+        INDArray[] x = all;
+        float[] base = p;
+        if (rows.length < p.length) {
+            x = new INDArray[all.length];
+            SpecifiedIndex picked = new SpecifiedIndex(rows);
+            for (int k = 0; k < all.length; k++) {
+                INDArrayIndex[] index = new INDArrayIndex[all[k].rank()];
+                index[0] = picked;
+                for (int d = 1; d < index.length; d++) {
+                    index[d] = NDArrayIndex.all();
+                }
+                x[k] = all[k].get(index);
+            }
+            base = new float[rows.length];
+            for (int j = 0; j < rows.length; j++) {
+                base[j] = p[rows[j]];
+            }
+        }
         int n = base.length;
         int numeric = translator.preprocessing().tabular().numericWidth();
         int groups = numeric + translator.preprocessing().tabular().categorical().size();
@@ -454,7 +489,7 @@ public final class BatchInference implements Serializable {
             for (int j = 0; j < k; j++) {
                 names[j] = featureLabels.get(top[j]);
             }
-            codes[i] = names;
+            codes[rows[i]] = names;
         }
     }
 }

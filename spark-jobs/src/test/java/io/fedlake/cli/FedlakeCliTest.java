@@ -167,19 +167,23 @@ class FedlakeCliTest {
                 "training.rounds"),
                 tables.out().lines().toList());
         // version 0 creates the score table (with its statistics settings), version 1 is the first scoring run. Credit's
-        // default is 4 reason codes: every scored row carries at most 4 distinct ones, each a readable feature label
+        // default is 4 reason codes for the declines: every declined row carries at most 4 distinct ones, each a readable
+        // feature label, and no approved row carries any
         String labels = ScoringPresets.featureLabels(Domain.CREDIT).values().stream().map(l -> "'" + l + "'").sorted()
                 .reduce((a, b) -> a + ", " + b).orElseThrow();
-        CliRun sql = run(concat(new String[]{"sql", "SELECT count(*) AS n, count_if(reason_codes IS NULL) AS no_codes, "
+        CliRun sql = run(concat(new String[]{"sql", "SELECT count_if(decision = 'decline') AS n, "
+                + "count_if(decision = 'decline' AND reason_codes IS NULL OR decision = 'approve' AND reason_codes IS NOT NULL "
+                + "OR reason_codes_for <> 'adverse') AS wrong_rows, "
                 + "count_if(size(reason_codes) > 4) AS over_4, count_if(size(array_distinct(reason_codes)) < size(reason_codes)) AS repeated, "
                 + "count_if(NOT forall(reason_codes, c -> c IN (" + labels + "))) AS unlabelled, sum(size(reason_codes)) AS codes "
                 + "FROM scores.credit VERSION AS OF 1"}, common));
         assertEquals(0, sql.code(), sql.err());
-        assertEquals("n\tno_codes\tover_4\trepeated\tunlabelled\tcodes", sql.out().lines().findFirst().orElse(""));
+        assertEquals("n\twrong_rows\tover_4\trepeated\tunlabelled\tcodes", sql.out().lines().findFirst().orElse(""));
         String[] counts = sql.out().lines().skip(1).findFirst().orElse("").split("\t");
         assertEquals(6, counts.length, sql.out());
-        assertTrue(Long.parseLong(counts[0]) > 0 && Long.parseLong(counts[5]) > 0, "scored rows and reason codes: " + sql.out());
-        assertEquals(List.of("0", "0", "0", "0"), List.of(counts).subList(1, 5), "rows without codes, with more than 4, repeated, unlabelled: " + sql.out());
+        assertTrue(Long.parseLong(counts[0]) > 0 && Long.parseLong(counts[5]) > 0, "declined rows and reason codes: " + sql.out());
+        assertEquals(List.of("0", "0", "0", "0"), List.of(counts).subList(1, 5),
+                "declines without codes or approvals with codes, more than 4, repeated, unlabelled: " + sql.out());
         CliRun badSql = run(concat(new String[]{"sql", "SELECT * FROM raw.nothing"}, common));
         assertEquals(1, badSql.code());
         assertTrue(badSql.err().startsWith("fedlake: error: SQL error: "), badSql.err());

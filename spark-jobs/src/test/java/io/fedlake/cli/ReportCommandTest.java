@@ -99,9 +99,13 @@ class ReportCommandTest {
     }
 
     @Test
-    void explainImagesIsRefusedForATabularModelBeforeAnyScoring() {
+    void scoreOptionsThatDoNotApplyAreRefusedBeforeAnyScoring() {
         assertUsage(run("score", "--model", "credit-dp", "--date", DATE, "--explain-images", "0"), "fedlake: --explain-images must be within 1…500, got 0");
         assertUsage(run("score", "--model", "credit-dp", "--date", DATE, "--explain-images", "501"), "fedlake: --explain-images must be within 1…500, got 501");
+        assertUsage(run("score", "--model", "credit-dp", "--date", DATE, "--reason-codes-for", "some"),
+                "fedlake: --reason-codes-for must be adverse or all, got some");
+        assertUsage(run("score", "--model", "credit-dp", "--date", DATE, "--reason-codes", "0", "--reason-codes-for", "all"),
+                "fedlake: --reason-codes-for applies when reason codes are computed; --reason-codes is 0");
         long before = deltaVersions("scores/credit");
         CliRun r = run("score", "--model", "credit-dp", "--date", DATE, "--explain-images", "4");
         assertEquals(1, r.code(), r.err());

@@ -144,7 +144,8 @@ class ScoringJobTest extends LocalSparkTest {
         Lake.Snapshot input = lake.readLatest("raw.credit", "test");
 
         ScoringJob.run(lake, new ScoringJob.Request("why", input, input.data(), "application_id", "branch_id", new ModelRegistry(lake).load("why"),
-                D1, "job-why", 64, 0.2, ScoringPresets.decisions(Domain.CREDIT), 4, ScoringPresets.featureLabels(Domain.CREDIT)));
+                D1, "job-why", 64, 0.2, ScoringPresets.decisions(Domain.CREDIT), 4, ScoringPresets.featureLabels(Domain.CREDIT), Map.of(),
+                ScoringJob.ReasonCodesFor.ALL));
 
         double mean = base.preprocessing().tabular().numeric().get(spec.numeric().indexOf("debt_to_income")).mean();
         Dataset<Row> scored = spark.read().format("delta").load(lake.pathOf("scores.why")).join(input.data(), "application_id");
@@ -154,6 +155,23 @@ class ScoringJobTest extends LocalSparkTest {
             double dti = r.getAs("debt_to_income");
             assertEquals(dti > mean + 1e-6 ? List.of("Debt-to-income ratio") : List.of(), codes, "dti " + dti + " vs mean " + mean);
         }
+
+        // by default only the declines get codes (an adverse-action notice is owed for them), the same ones as above
+        ScoringJob.run(lake, new ScoringJob.Request("why_adverse", input, input.data(), "application_id", "branch_id", new ModelRegistry(lake).load("why"),
+                D1, "job-why-adverse", 64, 0.2, ScoringPresets.decisions(Domain.CREDIT), 4, ScoringPresets.featureLabels(Domain.CREDIT)));
+        Dataset<Row> all = spark.read().format("delta").load(lake.pathOf("scores.why")).selectExpr("application_id", "reason_codes AS all_codes",
+                "reason_codes_for AS all_for");
+        List<Row> both = spark.read().format("delta").load(lake.pathOf("scores.why_adverse")).join(all, "application_id").collectAsList();
+        assertEquals(200, both.size());
+        long declines = 0;
+        for (Row r : both) {
+            boolean decline = "decline".equals(r.getAs("decision"));
+            declines += decline ? 1 : 0;
+            assertEquals(decline ? r.getList(r.fieldIndex("all_codes")) : null, r.isNullAt(r.fieldIndex("reason_codes")) ? null : r.getList(r.fieldIndex("reason_codes")),
+                    r.getAs("application_id") + " p = " + r.getAs("probability"));
+            assertEquals(List.of("adverse", "all"), List.of(r.<String>getAs("reason_codes_for"), r.<String>getAs("all_for")));
+        }
+        assertTrue(declines > 10 && declines < 190, "both decisions among the rows: " + declines + " declines");
     }
 
     @Test

@@ -73,7 +73,13 @@ class DeltaRsReadIT {
 
             String path = lake.pathOf("scores.credit");
             Dataset<Row> scores = spark.read().format("delta").load(path);
-            List<String> keys = scores.orderBy("application_id").select("application_id").limit(3).collectAsList().stream().map(r -> r.getString(0)).toList();
+            // declines carry reason codes, approvals none (null): both kinds are compared
+            List<String> keys = new ArrayList<>();
+            for (String decision : List.of("decline", "approve")) {
+                scores.where("decision = '" + decision + "'").orderBy("application_id").select("application_id").limit(2).collectAsList()
+                        .forEach(r -> keys.add(r.getString(0)));
+            }
+            assertEquals(4, keys.size(), "two declines and two approvals among the scored rows");
             List<String> cmd = new ArrayList<>(List.of(python, SparkSubmit.ROOT.resolve("tests/bin/read_delta.py").toString(), path.replaceFirst("^file:", ""), "application_id"));
             cmd.addAll(keys);
             JsonNode rs = new ObjectMapper().readTree(run(cmd));
@@ -90,7 +96,10 @@ class DeltaRsReadIT {
                 assertEquals((double) s.getAs("probability"), d.get("probability").asDouble(), 1e-12, key);
                 assertEquals(s.getAs("decision"), d.get("decision").asText());
                 assertEquals(s.getAs("model_sha256"), d.get("model_sha256").asText());
-                assertEquals(s.getList(s.fieldIndex("reason_codes")), names(d.get("reason_codes")));
+                int codes = s.fieldIndex("reason_codes");
+                assertEquals(s.isNullAt(codes) ? null : s.getList(codes), d.get("reason_codes").isNull() ? null : names(d.get("reason_codes")), key);
+                assertEquals("decline".equals(s.getAs("decision")), !s.isNullAt(codes), key + ": reason codes for the declines only");
+                assertEquals(s.getAs("reason_codes_for"), d.get("reason_codes_for").asText());
             }
 
             // What other engines need to support: the protocol and table features Spark reports.

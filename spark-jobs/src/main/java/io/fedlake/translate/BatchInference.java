@@ -438,6 +438,12 @@ public final class BatchInference implements Serializable {
             x = new INDArray[all.length];
             SpecifiedIndex picked = new SpecifiedIndex(rows);
             for (int k = 0; k < all.length; k++) {
+                if (all[k].rank() == 2) {
+                    // a native gather: INDArray.get with a SpecifiedIndex copies element by element, slower than
+                    // the occlusion passes it saves (measured: 77k rows/s for the declines only vs 156k for every row)
+                    x[k] = Nd4j.pullRows(all[k], 1, rows);
+                    continue;
+                }
                 INDArrayIndex[] index = new INDArrayIndex[all[k].rank()];
                 index[0] = picked;
                 for (int d = 1; d < index.length; d++) {
